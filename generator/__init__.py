@@ -1,0 +1,1 @@
+"""mrgen: one spec in, every file of a multi-region deployment out."""

@@ -1,0 +1,56 @@
+"""Located diagnostics shared by every stage.
+
+Every user-facing problem is a :class:`Diagnostic` that names a place: a spec file
+position plus a dotted path (``spec.yaml:14:12: regions[1].replicas.min: ...``) or a
+template position plus the render context. Stages collect diagnostics and raise them
+together as one :class:`MrgenError`, so the user sees every problem at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+PathPart = str | int
+Path = tuple[PathPart, ...]
+
+
+def format_path(path: Sequence[PathPart]) -> str:
+    """Render a data path the way users write it: ``regions[1].replicas.min``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out or "(root)"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at one place. ``line``/``col`` are 1-based; 0 means unknown."""
+
+    file: str
+    line: int
+    col: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}:{self.col}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class MrgenError(Exception):
+    """One or more diagnostics, reported together."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = sorted(set(diagnostics))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def fail(file: str, message: str, path: str = "", line: int = 0, col: int = 0) -> MrgenError:
+    """Shorthand for a single located error."""
+    return MrgenError([Diagnostic(file, line, col, path, message)])

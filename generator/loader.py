@@ -1,0 +1,263 @@
+"""Load a spec file into plain data plus the source position of every value.
+
+Strict on purpose:
+- YAML is composed with PyYAML's safe machinery, then converted here with YAML 1.2
+  core-schema rules, so ``no``/``on``/``yes`` stay strings and ``0777`` is not octal.
+  Values whose type then disagrees with the schema get a located error with a hint,
+  instead of silently meaning something else.
+- Duplicate keys, non-scalar keys, merge keys, unknown tags, several documents,
+  non-UTF-8 bytes, alias bombs, deep nesting and oversized files are located errors.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from generator.errors import Diagnostic, MrgenError, Path, format_path
+
+MAX_BYTES = 1024 * 1024  # a 100-region spec is ~40 KiB; anything near 1 MiB is a mistake
+MAX_NODES = 100_000  # values after alias expansion: stops "billion laughs" documents
+MAX_DEPTH = 64  # no spec needs more; stops stack exhaustion
+
+_PLAIN = "mrgen:plain"
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_INT_OTHER = re.compile(r"0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_STD = "tag:yaml.org,2002:"
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A spec's data plus where each value came from (1-based line and column)."""
+
+    file: str
+    data: Any
+    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    plain_text: dict[Path, str] = field(default_factory=dict)
+
+    def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """Position of ``path``, or of its nearest located ancestor."""
+        table = self.key_positions if key and path in self.key_positions else self.positions
+        probe = path
+        while probe not in table and probe:
+            probe = probe[:-1]
+        return table.get(probe, self.positions.get((), (1, 1)))
+
+    def diagnostic(self, path: Path, message: str, *, key: bool = False) -> Diagnostic:
+        line, col = self.where(path, key=key)
+        return Diagnostic(self.file, line, col, format_path(path), message)
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """Marks plain scalars instead of guessing YAML 1.1 types; _Converter decides."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            return _PLAIN
+        return super().resolve(kind, value, implicit)
+
+
+class _Composer(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    _Resolver,
+):
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _Resolver.__init__(self)
+
+
+def _pos(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _Converter:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.errors: list[Diagnostic] = []
+        self.positions: dict[Path, tuple[int, int]] = {}
+        self.key_positions: dict[Path, tuple[int, int]] = {}
+        self.plain_text: dict[Path, str] = {}
+        self.count = 0
+
+    def error(self, node: Node, path: Path, message: str) -> None:
+        line, col = _pos(node)
+        self.errors.append(Diagnostic(self.file, line, col, format_path(path), message))
+
+    def convert(self, node: Node, path: Path) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _Abort(node, path, f"the spec expands to more than {MAX_NODES} values "
+                         "(are aliases multiplying it?)")
+        if len(path) > MAX_DEPTH:
+            raise _Abort(node, path, f"nesting deeper than {MAX_DEPTH} levels")
+        self.positions.setdefault(path, _pos(node))
+        if isinstance(node, MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, SequenceNode):
+            self.tag_check(node, path, "seq")
+            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        return self.scalar(node, path)
+
+    def tag_check(self, node: Node, path: Path, expected: str) -> None:
+        if node.tag not in (_STD + expected,):
+            self.error(node, path, f"unsupported YAML tag {node.tag!r}")
+
+    def mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+        self.tag_check(node, path, "map")
+        out: dict[str, Any] = {}
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.error(key_node, path, "mapping keys must be plain strings, not collections")
+                continue
+            key = str(key_node.value)
+            if key == "<<" and key_node.tag == _PLAIN:
+                self.error(key_node, path, "YAML merge keys (<<) are not supported; "
+                           "write the values out")
+                continue
+            if key in seen:
+                self.error(key_node, (*path, key),
+                           f"duplicate key {key!r} (first defined on line {seen[key]})")
+                continue
+            seen[key] = key_node.start_mark.line + 1
+            self.key_positions[(*path, key)] = _pos(key_node)
+            out[key] = self.convert(value_node, (*path, key))
+        return out
+
+    def scalar(self, node: ScalarNode, path: Path) -> Any:
+        text = str(node.value)
+        tag = node.tag
+        if tag == _PLAIN:
+            value = _resolve_plain(text)
+            if not isinstance(value, str):
+                self.plain_text[path] = text
+            return value
+        if tag == _STD + "str":
+            return text
+        explicit = {f"{_STD}{name}": name for name in ("int", "float", "bool", "null")}
+        if tag in explicit:
+            value = _resolve_plain(text)
+            wanted = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
+            kind = explicit[tag]
+            if isinstance(value, wanted[kind]) and not (kind == "int" and isinstance(value, bool)):
+                return value
+            self.error(node, path, f"{text!r} is not a valid !!{kind}")
+            return text
+        self.error(node, path, f"unsupported YAML tag {tag!r}")
+        return text
+
+
+class _Abort(Exception):
+    def __init__(self, node: Node, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.path = path
+        self.message = message
+
+
+def _resolve_plain(text: str) -> Any:
+    """YAML 1.2 core schema, minus the forms that surprise (leading zeros, inf, nan)."""
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.fullmatch(text):
+        return int(text)
+    if _INT_OTHER.fullmatch(text):
+        return int(text, 0)
+    if _FLOAT.fullmatch(text) and re.search(r"[0-9]", text):
+        value = float(text)
+        if math.isfinite(value) and not re.fullmatch(r"[-+]?0[0-9].*", text):
+            return value
+    return text
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def decode(raw: bytes, file: str) -> str:
+    """Bytes to text: UTF-8 only (a BOM is tolerated), with the bad byte located."""
+    if len(raw) > MAX_BYTES:
+        raise MrgenError([Diagnostic(file, 0, 0, "", f"the spec is {len(raw)} bytes; "
+                                     f"the limit is {MAX_BYTES} bytes")])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise MrgenError([Diagnostic(file, line, col, "", f"not UTF-8 text: byte "
+                                     f"0x{raw[exc.start]:02x} cannot be decoded")]) from None
+
+
+def load_text(text: str, file: str) -> LoadedSpec:
+    """Parse YAML text into a :class:`LoadedSpec`, or raise every problem found."""
+    try:
+        composer = _Composer(text)
+        try:
+            root = composer.get_single_node()
+        finally:
+            composer.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        problem = exc.problem or "invalid YAML"
+        if exc.context:
+            problem = f"{problem} ({exc.context})"
+        raise MrgenError([Diagnostic(file, line, col, "", f"invalid YAML: {problem}")]) from None
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        raise MrgenError([Diagnostic(file, line, col, "", f"invalid character "
+                                     f"{chr(exc.character)!r} (code {exc.character:#x})")]) from None
+    except RecursionError:
+        raise MrgenError([Diagnostic(file, 0, 0, "", "nesting is too deep to read")]) from None
+    if root is None:
+        raise MrgenError([Diagnostic(file, 1, 1, "", "the spec is empty")])
+    converter = _Converter(file)
+    try:
+        data = converter.convert(root, ())
+    except _Abort as abort:
+        line, col = _pos(abort.node)
+        raise MrgenError([Diagnostic(file, line, col, format_path(abort.path), abort.message)]) \
+            from None
+    except RecursionError:
+        raise MrgenError([Diagnostic(file, 0, 0, "", "nesting is too deep to read")]) from None
+    if converter.errors:
+        raise MrgenError(converter.errors)
+    return LoadedSpec(file, data, converter.positions, converter.key_positions,
+                      converter.plain_text)
+
+
+def load_file(path: FsPath, display: str | None = None) -> LoadedSpec:
+    """Read and parse a spec file; ``display`` is the name used in messages."""
+    name = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise MrgenError([Diagnostic(name, 0, 0, "", "no such file")]) from None
+    except IsADirectoryError:
+        raise MrgenError([Diagnostic(name, 0, 0, "", "is a directory, not a spec file")]) from None
+    except OSError as exc:
+        raise MrgenError([Diagnostic(name, 0, 0, "", f"cannot read: {exc.strerror}")]) from None
+    return load_text(decode(raw, name), name)

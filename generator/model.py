@@ -1,0 +1,79 @@
+"""The validated, defaulted spec: frozen dataclasses every target reads.
+
+Built only by :mod:`generator.build`; targets never see raw spec data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Role = Literal["primary", "secondary", "tertiary"]
+Provider = Literal["gke", "eks"]
+ROLE_RANK: dict[str, int] = {"primary": 0, "secondary": 1, "tertiary": 2}
+
+
+@dataclass(frozen=True)
+class Resources:
+    cpu_request: str
+    memory_request: str
+    cpu_limit: str | None
+    memory_limit: str | None
+
+
+@dataclass(frozen=True)
+class Health:
+    liveness: str
+    readiness: str
+    startup: str
+    startup_budget_seconds: int
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    namespace: str
+    image: str
+    port: int
+    health: Health
+    resources: Resources
+    target_cpu_utilization: int
+    max_unavailable: int
+    env: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Region:
+    index: int
+    name: str
+    role: Role
+    cluster: str
+    provider: Provider
+    aws_location: str
+    gcp_location: str
+    min_replicas: int
+    max_replicas: int
+    weight: int
+    latency_target_ms: int
+    failover: tuple[str, ...]
+    """Every other region, best first: the spec's order, then the rest by role."""
+
+    @property
+    def locality(self) -> str:
+        """The node label topology.kubernetes.io/region in this region's cluster."""
+        return self.gcp_location if self.provider == "gke" else self.aws_location
+
+
+@dataclass(frozen=True)
+class Spec:
+    source: str
+    """The spec's path as named in DO-NOT-EDIT headers (relative to the project)."""
+    service: Service
+    regions: tuple[Region, ...]
+
+    @property
+    def primary(self) -> Region:
+        return next(r for r in self.regions if r.role == "primary")
+
+    def region(self, name: str) -> Region:
+        return next(r for r in self.regions if r.name == name)

@@ -1,0 +1,90 @@
+"""Every derived name and output path, in one place.
+
+Targets call these instead of formatting names themselves, and
+:func:`derived_names` lists each name with its Kubernetes limit so the build stage
+can reject a spec whose names would not fit before anything is rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.errors import Path
+from generator.model import Region, Spec
+
+DNS_LABEL_MAX = 63
+CRONJOB_MAX = 52  # the CronJob controller appends 11 characters to Job names
+
+CONTAINER = "api"
+PORT_NAME = "http"
+
+
+# Shared (unprefixed) names: identical in every cluster so Istio merges the endpoints.
+def service_name(spec: Spec) -> str:
+    return spec.service.name
+
+
+def namespace(spec: Spec) -> str:
+    return spec.service.namespace
+
+
+# Region-local workload names: kustomize's namePrefix produces them in each overlay.
+def workload_prefix(region: Region) -> str:
+    return f"{region.name}-"
+
+
+def workload_name(spec: Spec, region: Region) -> str:
+    return f"{workload_prefix(region)}{spec.service.name}"
+
+
+# Labels.
+def selector_labels(spec: Spec) -> dict[str, str]:
+    """Immutable selector labels: never region-specific."""
+    return {"app.kubernetes.io/name": spec.service.name}
+
+
+def common_labels(spec: Spec) -> dict[str, str]:
+    return {
+        "app.kubernetes.io/name": spec.service.name,
+        "app.kubernetes.io/part-of": spec.service.name,
+        "app.kubernetes.io/managed-by": "mrgen",
+    }
+
+
+REGION_LABEL = "region"
+
+
+# Output paths (relative to the output folder).
+K8S = "k8s"
+BASE_WORKLOAD = f"{K8S}/base/workload"
+BASE_MESH = f"{K8S}/base/mesh"
+
+
+def overlay_dir(region: Region) -> str:
+    return f"{K8S}/overlays/{region.name}"
+
+
+def overlay_workload_dir(region: Region) -> str:
+    return f"{overlay_dir(region)}/workload"
+
+
+@dataclass(frozen=True)
+class DerivedName:
+    name: str
+    limit: int
+    what: str
+    path: Path
+    """Spec path blamed when the name does not fit."""
+
+
+def derived_names(spec: Spec) -> list[DerivedName]:
+    """Every generated object name with the limit it must respect."""
+    names = [
+        DerivedName(service_name(spec), DNS_LABEL_MAX, "Service name", ("service", "name")),
+        DerivedName(namespace(spec), DNS_LABEL_MAX, "namespace", ("service", "namespace")),
+    ]
+    for region in spec.regions:
+        blame: Path = ("regions", region.index, "name")
+        names.append(DerivedName(workload_name(spec, region), DNS_LABEL_MAX,
+                                 "workload name (Deployment, HPA, PDB, ServiceAccount)", blame))
+    return names

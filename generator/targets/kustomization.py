@@ -1,0 +1,69 @@
+"""Writes every kustomization.yaml after the targets ran, from the files they produced.
+
+Conventions (so a target only has to drop files in the right folder):
+- every ``*.yaml`` under ``k8s/`` is a resource of its folder's kustomization,
+- except ``*.patch.yaml``, which is a strategic-merge patch of that folder,
+- ``overlays/<region>`` builds ``../../base/mesh`` (shared, unprefixed names) plus its
+  ``workload`` folder, and labels everything ``region: <region>`` without touching
+  selectors (``commonLabels`` would, and selectors are immutable);
+- ``overlays/<region>/workload`` builds ``../../../base/workload`` with the region's
+  name prefix.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from generator import naming
+from generator.model import Spec
+from generator.output import Context, RenderedFile
+
+KUSTOMIZATION = "kustomization.yaml"
+PATCH_SUFFIX = ".patch.yaml"
+
+
+def _structure(spec: Spec) -> dict[str, dict[str, Any]]:
+    """Folder -> fields every region's layout has, before local files are added."""
+    layout: dict[str, dict[str, Any]] = {naming.BASE_MESH: {}, naming.BASE_WORKLOAD: {}}
+    for region in spec.regions:
+        top, workload = naming.overlay_dir(region), naming.overlay_workload_dir(region)
+        layout[top] = {
+            "labels": [{"pairs": {naming.REGION_LABEL: region.name},
+                        "includeSelectors": False, "includeTemplates": True}],
+            "bases": [posixpath.relpath(naming.BASE_MESH, top), "workload"],
+        }
+        layout[workload] = {
+            "namePrefix": naming.workload_prefix(region),
+            "bases": [posixpath.relpath(naming.BASE_WORKLOAD, workload)],
+        }
+    return layout
+
+
+def finish(spec: Spec, context: Context, files: Sequence[RenderedFile]) -> Iterator[RenderedFile]:
+    local: dict[str, list[str]] = defaultdict(list)
+    for file in files:
+        folder, name = posixpath.split(file.path)
+        if file.path.startswith(f"{naming.K8S}/") and name.endswith(".yaml") \
+                and name != KUSTOMIZATION:
+            local[folder].append(name)
+    layout = _structure(spec)
+    for folder in sorted(set(layout) | set(local)):
+        fixed = layout.get(folder, {})
+        names = sorted(local.get(folder, []))
+        fields: list[tuple[str, Any]] = []
+        if "namePrefix" in fixed:
+            fields.append(("namePrefix", fixed["namePrefix"]))
+        if "labels" in fixed:
+            fields.append(("labels", fixed["labels"]))
+        resources = [*fixed.get("bases", []), *(n for n in names if not n.endswith(PATCH_SUFFIX))]
+        fields.append(("resources", resources))
+        patches = [{"path": n} for n in names if n.endswith(PATCH_SUFFIX)]
+        if patches:
+            fields.append(("patches", patches))
+        content = context.templates.render("kustomize/kustomization.yaml.j2", "kustomization",
+                                           folder.split("/")[2] if "/overlays/" in f"/{folder}/"
+                                           else None, fields=fields)
+        yield RenderedFile(f"{folder}/{KUSTOMIZATION}", content)

@@ -1,0 +1,59 @@
+"""The one Jinja environment factory, and template rendering with located errors."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.errors import Diagnostic, MrgenError
+from generator.resources import templates_dir
+from generator.serialize import yaml_block, yaml_scalar
+
+
+def _raise(message: str) -> None:
+    raise jinja2.TemplateRuntimeError(message)
+
+
+def make_environment(root: Path | None = None) -> jinja2.Environment:
+    """Strict: an undefined value is an error, never an empty string."""
+    env = jinja2.Environment(  # noqa: S701 - renders YAML/JSON, not HTML; values are serialized
+        loader=jinja2.FileSystemLoader(str(root or templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["yaml"] = yaml_block
+    env.filters["scalar"] = yaml_scalar
+    env.globals["raise"] = _raise
+    return env
+
+
+def _template_line(exc: BaseException, name: str) -> int:
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.lineno:
+        return exc.lineno
+    line = 0
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(name) and frame.lineno:
+            line = frame.lineno
+    return line
+
+
+class Templates:
+    """Renders templates for one target; errors name template:line and the context."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+
+    def render(self, name: str, target: str, region: str | None = None, **values: Any) -> str:
+        try:
+            return self.env.get_template(name).render(**values)
+        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
+            context = f"target={target}" + (f", region={region}" if region else "")
+            line = _template_line(exc, name)
+            where = f"templates/{name}" + (f":{line}" if line else "")
+            raise MrgenError([Diagnostic(where, 0, 0, "", f"({context}) {exc}")]) from None
