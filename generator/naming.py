@@ -56,6 +56,8 @@ REGION_LABEL = "region"
 
 # Output paths (relative to the output folder).
 K8S = "k8s"
+KUSTOMIZE_ROOTS = (K8S,)
+"""Folders whose every sub-folder of YAML gets a generated kustomization.yaml."""
 BASE_WORKLOAD = f"{K8S}/base/workload"
 BASE_MESH = f"{K8S}/base/mesh"
 

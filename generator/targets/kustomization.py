@@ -1,7 +1,7 @@
 """Writes every kustomization.yaml after the targets ran, from the files they produced.
 
 Conventions (so a target only has to drop files in the right folder):
-- every ``*.yaml`` under ``k8s/`` is a resource of its folder's kustomization,
+- every ``*.yaml`` under a root in ``naming.KUSTOMIZE_ROOTS`` (``k8s/``) is a resource of its folder's kustomization,
 - except ``*.patch.yaml``, which is a strategic-merge patch of that folder,
 - ``overlays/<region>`` builds ``../../base/mesh`` (shared, unprefixed names) plus its
   ``workload`` folder, and labels everything ``region: <region>`` without touching
@@ -46,7 +46,7 @@ def finish(spec: Spec, context: Context, files: Sequence[RenderedFile]) -> Itera
     local: dict[str, list[str]] = defaultdict(list)
     for file in files:
         folder, name = posixpath.split(file.path)
-        if file.path.startswith(f"{naming.K8S}/") and name.endswith(".yaml") \
+        if file.path.split("/", 1)[0] in naming.KUSTOMIZE_ROOTS and name.endswith(".yaml") \
                 and name != KUSTOMIZATION:
             local[folder].append(name)
     layout = _structure(spec)
