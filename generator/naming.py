@@ -90,3 +90,19 @@ def derived_names(spec: Spec) -> list[DerivedName]:
         names.append(DerivedName(workload_name(spec, region), DNS_LABEL_MAX,
                                  "workload name (Deployment, HPA, PDB, ServiceAccount)", blame))
     return names
+
+
+# Platform layers: cluster objects applied once (not per region), each in its own folder
+# k8s/platform/<layer> that Argo CD syncs to the platform cluster as one Application.
+PLATFORM = f"{K8S}/platform"
+
+
+def platform_dir(layer: str) -> str:
+    return f"{PLATFORM}/{layer}"
+
+
+def platform_layers(spec: Spec) -> list[str]:
+    """The platform layers this spec renders, sorted. Each output section that emits
+    platform objects adds its layer here when the spec enables it."""
+    layers: list[str] = []
+    return sorted(layers)
