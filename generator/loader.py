@@ -65,7 +65,7 @@ class _Resolver(yaml.resolver.BaseResolver):
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is ScalarNode and implicit[0]:
             return _PLAIN
-        return super().resolve(kind, value, implicit)
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
 
 class _Composer(
@@ -155,7 +155,8 @@ class _Converter:
         explicit = {f"{_STD}{name}": name for name in ("int", "float", "bool", "null")}
         if tag in explicit:
             value = _resolve_plain(text)
-            wanted = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
+            wanted: dict[str, type | tuple[type, ...]] = {
+                "int": int, "float": (int, float), "bool": bool, "null": type(None)}
             kind = explicit[tag]
             if isinstance(value, wanted[kind]) and not (kind == "int" and isinstance(value, bool)):
                 return value
@@ -228,8 +229,8 @@ def load_text(text: str, file: str) -> LoadedSpec:
         raise MrgenError([Diagnostic(file, line, col, "", f"invalid YAML: {problem}")]) from None
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
-        raise MrgenError([Diagnostic(file, line, col, "", f"invalid character "
-                                     f"{chr(exc.character)!r} (code {exc.character:#x})")]) from None
+        message = f"invalid character {chr(exc.character)!r} (code {exc.character:#x})"
+        raise MrgenError([Diagnostic(file, line, col, "", message)]) from None
     except RecursionError:
         raise MrgenError([Diagnostic(file, 0, 0, "", "nesting is too deep to read")]) from None
     if root is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+
 import yaml
 
 from generator.errors import Diagnostic, MrgenError
@@ -52,15 +53,15 @@ def parse_back(file: RenderedFile) -> list[object]:
     """The documents in a rendered file; raises MrgenError when it does not parse."""
     try:
         if file.path.endswith((".yaml", ".yml")):
-            docs = list(yaml.load_all(file.content, Loader=_StrictLoader))  # noqa: S506 - safe subclass
+            docs = list(yaml.load_all(file.content, Loader=_StrictLoader))
             if not docs or any(d is None for d in docs):
                 raise ValueError("empty YAML document")
             return docs
         if file.path.endswith(".json"):
             return [json.loads(file.content)]
     except (yaml.YAMLError, ValueError) as exc:
-        raise MrgenError([Diagnostic(file.path, 0, 0, "", f"generated file does not parse: {exc}")]) \
-            from None
+        message = f"generated file does not parse: {exc}"
+        raise MrgenError([Diagnostic(file.path, 0, 0, "", message)]) from None
     return []
 
 
@@ -90,7 +91,8 @@ def render(spec: Spec) -> list[RenderedFile]:
         raise MrgenError(problems)
     out = []
     for file in sorted(files.values()):
-        final = RenderedFile(file.path, header_for(file.path, spec.source) + _normalize(file.content))
+        content = header_for(file.path, spec.source) + _normalize(file.content)
+        final = RenderedFile(file.path, content)
         try:
             parse_back(final)
         except MrgenError as exc:

@@ -114,7 +114,8 @@ def plan(out: Path, files: Sequence[RenderedFile], source: str) -> Plan:
                                            f"is a file, but {path} must go inside it"))
             parent = parent.parent
         if target.is_dir() and not target.is_symlink():
-            problems.append(Diagnostic(str(target), 0, 0, "", "is a folder where mrgen writes a file"))
+            problems.append(Diagnostic(str(target), 0, 0, "",
+                                       "is a folder where mrgen writes a file"))
         elif target.exists() or target.is_symlink():
             if path not in owned:
                 problems.append(Diagnostic(str(target), 0, 0, "",

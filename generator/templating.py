@@ -19,10 +19,10 @@ def _raise(message: str) -> None:
 
 def make_environment(root: Path | None = None) -> jinja2.Environment:
     """Strict: an undefined value is an error, never an empty string."""
-    env = jinja2.Environment(  # noqa: S701 - renders YAML/JSON, not HTML; values are serialized
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(root or templates_dir())),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,
+        autoescape=False,  # noqa: S701 - renders YAML/JSON, not HTML; values are serialized
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,7 +1,8 @@
 """Writes every kustomization.yaml after the targets ran, from the files they produced.
 
 Conventions (so a target only has to drop files in the right folder):
-- every ``*.yaml`` under a root in ``naming.KUSTOMIZE_ROOTS`` (``k8s/``) is a resource of its folder's kustomization,
+- every ``*.yaml`` under a root in ``naming.KUSTOMIZE_ROOTS`` (``k8s/``) is a resource
+  of its folder's kustomization,
 - except ``*.patch.yaml``, which is a strategic-merge patch of that folder,
 - ``overlays/<region>`` builds ``../../base/mesh`` (shared, unprefixed names) plus its
   ``workload`` folder, and labels everything ``region: <region>`` without touching

@@ -192,5 +192,6 @@ def render(spec: Spec, context: Context) -> Iterator[RenderedFile]:
     yield manifest(context, f"{workload}/serviceaccount.yaml", "v1", "ServiceAccount",
                    {"metadata": _metadata(spec, spec.service.name, "api")})
     for region in spec.regions:
-        yield manifest(context, f"{naming.overlay_workload_dir(region)}/horizontalpodautoscaler.yaml",
-                       "autoscaling/v2", "HorizontalPodAutoscaler", hpa(spec, region), region)
+        folder = naming.overlay_workload_dir(region)
+        yield manifest(context, f"{folder}/horizontalpodautoscaler.yaml", "autoscaling/v2",
+                       "HorizontalPodAutoscaler", hpa(spec, region), region)
