@@ -34,8 +34,8 @@ def _suggest(word: str, choices: list[str]) -> str:
 
 
 def _type_message(error: ValidationError, spec: LoadedSpec, path: Path) -> str:
-    expected = error.validator_value
-    names = expected if isinstance(expected, list) else [expected]
+    expected: Any = error.validator_value
+    names = [str(n) for n in (expected if isinstance(expected, list) else [expected])]
     message = f"expected {' or '.join(names)}, got {_kind(error.instance)} {_short(error.instance)}"
     raw = spec.plain_text.get(path)
     if raw is not None and "string" in names:
@@ -49,8 +49,11 @@ def _type_message(error: ValidationError, spec: LoadedSpec, path: Path) -> str:
 def _diagnostics(error: ValidationError, spec: LoadedSpec) -> list[Diagnostic]:
     path: Path = tuple(error.absolute_path)
     validator = error.validator
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    expected: Any = error.validator_value
+    instance: Any = error.instance
     if validator == "additionalProperties" and isinstance(error.instance, dict):
-        known = sorted(error.schema.get("properties", {}))
+        known = sorted(schema.get("properties", {}))
         extras = sorted(set(error.instance) - set(known))
         return [
             spec.diagnostic((*path, key), f"unknown field {key!r}{_suggest(key, known)}", key=True)
@@ -62,18 +65,18 @@ def _diagnostics(error: ValidationError, spec: LoadedSpec) -> list[Diagnostic]:
     if validator == "type":
         return [spec.diagnostic(path, _type_message(error, spec, path))]
     if validator == "enum":
-        choices = [str(c) for c in error.validator_value]
+        choices = [str(c) for c in expected]
         hint = _suggest(str(error.instance), choices) if isinstance(error.instance, str) else ""
         return [spec.diagnostic(path, f"{_short(error.instance)} is not one of "
                                       f"{', '.join(choices)}{hint}")]
     if validator == "pattern":
-        what = error.schema.get("description", f"the pattern {error.validator_value}")
+        what = schema.get("description", f"the pattern {expected}")
         return [spec.diagnostic(path, f"{_short(error.instance)} is not valid: {what}")]
     if validator == "propertyNames":
         return [spec.diagnostic(path, f"invalid key: {error.message}")]
     if validator in ("maxLength", "minLength", "maxItems", "minItems"):
-        limit = error.validator_value
-        size = len(error.instance)
+        limit = expected
+        size = len(instance)
         relation = "longer" if validator.startswith("max") else "shorter"
         unit = "items" if validator.endswith("Items") else "characters"
         return [spec.diagnostic(path, f"has {size} {unit}, {relation} than the limit of {limit}")]
