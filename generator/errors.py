@@ -17,6 +17,8 @@ Path = tuple[PathPart, ...]
 
 def format_path(path: Sequence[PathPart]) -> str:
     """Render a data path the way users write it: ``regions[1].replicas.min``."""
+    if len(path) > 16:  # deep nesting: keep the message readable
+        return f"{format_path(path[:8])}...({len(path) - 12} more)...{format_path(path[-4:])}"
     out = ""
     for part in path:
         if isinstance(part, int):

@@ -43,6 +43,9 @@ def _type_message(error: ValidationError, spec: LoadedSpec, path: Path) -> str:
     if isinstance(error.instance, str) and error.instance.lower() in _YAML11_BOOLS \
             and "boolean" in names:
         message += " (mrgen reads YAML 1.2: write true or false)"
+    if isinstance(error.instance, str) and ({"integer", "number"} & set(names)) \
+            and error.instance.strip().lstrip("-+").replace(".", "", 1).isdigit():
+        message += " (it is quoted in the YAML; remove the quotes to make it a number)"
     return message
 
 
@@ -62,15 +65,21 @@ def _diagnostics(error: ValidationError, spec: LoadedSpec) -> list[Diagnostic]:
     if validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else str(error.message)
         return [spec.diagnostic(path, f"missing required field {missing!r}")]
+    if validator == "type" and not path:
+        return [spec.diagnostic(path, "the spec must be a mapping with apiVersion, service and "
+                                      f"regions, not {_kind(instance)}")]
     if validator == "type":
         return [spec.diagnostic(path, _type_message(error, spec, path))]
+    if validator == "const":
+        return [spec.diagnostic(path, f"{_short(instance)} is not supported; "
+                                      f"expected {_short(expected)}")]
     if validator == "enum":
         choices = [str(c) for c in expected]
         hint = _suggest(str(error.instance), choices) if isinstance(error.instance, str) else ""
         return [spec.diagnostic(path, f"{_short(error.instance)} is not one of "
                                       f"{', '.join(choices)}{hint}")]
     if validator == "pattern":
-        what = schema.get("description", f"the pattern {expected}")
+        what = str(schema.get("description", f"the pattern {expected}")).rstrip(".")
         return [spec.diagnostic(path, f"{_short(error.instance)} is not valid: {what}")]
     if validator == "propertyNames":
         return [spec.diagnostic(path, f"invalid key: {error.message}")]
