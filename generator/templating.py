@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 
 from generator.errors import Diagnostic, MrgenError
 from generator.resources import templates_dir
@@ -15,6 +17,17 @@ from generator.serialize import yaml_block, yaml_scalar
 
 def _raise(message: str) -> None:
     raise jinja2.TemplateRuntimeError(message)
+
+
+def _defined(fn: Callable[..., str]) -> Callable[..., str]:
+    """A filter that fails on an undefined input instead of serializing the placeholder."""
+
+    def filtered(value: Any, *args: Any) -> str:
+        if isinstance(value, jinja2.Undefined):
+            str(value)  # StrictUndefined raises UndefinedError naming the missing value
+        return fn(value, *args)
+
+    return filtered
 
 
 def make_environment(root: Path | None = None) -> jinja2.Environment:
@@ -27,8 +40,8 @@ def make_environment(root: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["yaml"] = yaml_block
-    env.filters["scalar"] = yaml_scalar
+    env.filters["yaml"] = _defined(yaml_block)
+    env.filters["scalar"] = _defined(yaml_scalar)
     env.globals["raise"] = _raise
     return env
 
@@ -52,7 +65,8 @@ class Templates:
     def render(self, name: str, target: str, region: str | None = None, **values: Any) -> str:
         try:
             return self.env.get_template(name).render(**values)
-        except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        except (jinja2.TemplateError, yaml.YAMLError, TypeError, ValueError, KeyError,
+                AttributeError) as exc:
             context = f"target={target}" + (f", region={region}" if region else "")
             line = _template_line(exc, name)
             where = f"templates/{name}" + (f":{line}" if line else "")
