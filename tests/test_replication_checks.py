@@ -191,3 +191,30 @@ def test_a_fourth_region_gets_its_bucket_iam_watcher_and_sync_destination(tmp_pa
     pod = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     destinations = [c["command"][4] for c in pod["containers"]]
     assert destinations.count(f"gs://{bucket}/{path}") == 1 and len(destinations) == 3
+
+
+def test_a_single_watcher_has_no_pdb_and_no_leader_election(tmp_path: Path) -> None:
+    data = example_data()
+    _replication(data)["watcher"]["replicas"] = 1
+    files = docs_under(render_to(tmp_path, data))
+    docs = [d for docs in files.values() for d in docs]
+    watcher = [d for d in docs if d.get("metadata", {}).get("name") == "cache-invalidation"]
+    assert not of_kind(watcher, "PodDisruptionBudget")
+    assert of_kind(docs, "PodDisruptionBudget")  # the API's is still there
+    assert not of_kind(docs, "Role") and not of_kind(docs, "RoleBinding")
+    (deployment,) = files["k8s/base/workload/cache-invalidation-deployment.yaml"]
+    assert deployment["spec"]["replicas"] == 1
+    env = {e["name"]: e.get("value") for e in
+           deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["LEADER_ELECTION"] == "false" and "LEADER_ELECTION_LEASE" not in env
+
+
+def test_a_too_short_service_account_id_is_located(tmp_path: Path) -> None:
+    data = example_data()
+    _replication(data)["serviceAccountPrefix"] = "f"
+    data["regions"][1]["name"] = "eu"
+    data["regions"][0]["failover"] = ["eu", "ap-southeast-1"]
+    data["regions"][2]["failover"] = ["us-east-1", "eu"]
+    found = _problems(tmp_path, data)
+    assert any(p.startswith("replication.serviceAccountPrefix: derived Google service account "
+                            "id 'f-eu' is 4 characters; ids need at least 6") for p in found)
