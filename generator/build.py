@@ -7,7 +7,7 @@ import difflib
 import re
 from typing import Any
 
-from generator import naming
+from generator import build_replication, naming
 from generator.errors import Diagnostic, MrgenError
 from generator.loader import LoadedSpec
 from generator.model import ROLE_RANK, Health, Region, Resources, Service, Spec
@@ -191,10 +191,12 @@ def build(loaded: LoadedSpec, source: str) -> Spec:
         raise MrgenError([loaded.diagnostic((), "the spec must be a mapping")])
     checks = _Checks(loaded)
     checks.run(loaded.data)
+    checks.found.extend(build_replication.check(loaded, loaded.data))
     if checks.found:
         raise MrgenError(checks.found)
     spec = Spec(source=source, service=_service(loaded.data["service"]),
-                regions=_regions(loaded.data["regions"]))
+                regions=_regions(loaded.data["regions"]),
+                replication=build_replication.replication(loaded.data))
     names = _name_checks(spec, loaded)
     if names:
         raise MrgenError(names)

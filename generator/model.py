@@ -70,6 +70,8 @@ class Spec:
     """The spec's path as named in DO-NOT-EDIT headers (relative to the project)."""
     service: Service
     regions: tuple[Region, ...]
+    replication: Replication | None = None
+    """Model replication and Workload Identity; None when the spec has no such section."""
 
     @property
     def primary(self) -> Region:
@@ -77,3 +79,41 @@ class Spec:
 
     def region(self, name: str) -> Region:
         return next(r for r in self.regions if r.name == name)
+
+
+# Replication (model sync, cache invalidation, Workload Identity).
+@dataclass(frozen=True)
+class ModelSync:
+    schedule: str
+    period_seconds: int
+    """Longest gap between two scheduled runs, computed from the cron schedule."""
+    starting_deadline_seconds: int
+    active_deadline_seconds: int
+    backoff_limit: int
+    ttl_seconds_after_finished: int
+    image: str
+    resources: Resources
+
+
+@dataclass(frozen=True)
+class Watcher:
+    image: str
+    replicas: int
+    metrics_port: int
+    liveness: str
+    readiness: str
+    resources: Resources
+
+
+@dataclass(frozen=True)
+class Replication:
+    project: str
+    bucket_prefix: str
+    path: str
+    """Object prefix of the model files, without slashes at either end."""
+    service_account_prefix: str
+    config_connector_namespace: str
+    freshness_slo_seconds: int
+    bucket_versioning: bool
+    sync: ModelSync
+    watcher: Watcher

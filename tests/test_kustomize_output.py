@@ -33,8 +33,13 @@ def by_kind(docs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 
 def one(docs: list[dict[str, Any]], kind: str) -> dict[str, Any]:
-    found = by_kind(docs, kind)
-    assert len(found) == 1, f"expected one {kind}, got {len(found)}"
+    """The service's own object of ``kind`` (other components have other names)."""
+    shared = kind in ("Namespace", "Service")
+    found = [d for d in by_kind(docs, kind)
+             if (shared and d["metadata"]["name"] in (SPEC.service.name, SPEC.service.namespace))
+             or d["metadata"]["name"] == f"{d['metadata'].get('labels', {}).get('region')}-"
+                                         f"{SPEC.service.name}"]
+    assert len(found) == 1, f"expected one {kind} of the service, got {len(found)}"
     return found[0]
 
 
