@@ -175,3 +175,54 @@ def test_shared_schemas_have_the_expected_layout() -> None:
     assert files
     assert all(p.stem.rsplit("_", 1)[0] == p.stem.rsplit("_", 1)[0].lower() for p in files)
     assert (crds / "networking.istio.io" / "destinationrule_v1.json").is_file()
+
+
+def test_go_regex_flags_are_translated() -> None:
+    from generator.outcheck.crd import python_pattern
+
+    fixed = python_pattern("^(?i)(abort|warn)?$")
+    assert fixed is not None
+    import re
+
+    assert re.fullmatch(fixed, "ABORT") and not re.fullmatch(fixed, "stop")
+    assert python_pattern("^[a-z]+$") == "^[a-z]+$"
+    assert python_pattern("(unclosed") is None
+
+
+def test_every_shared_schema_loads_and_validates(tmp_path: Path) -> None:
+    crds = require_crd_schemas()
+    docs = []
+    for path in sorted(crds.glob("*/*.json")):
+        kind, version = path.stem.rsplit("_", 1)
+        docs.append(f"apiVersion: {path.parent.name}/{version}\nkind: {kind}\n"
+                    f"metadata:\n  name: x\n  namespace: y\n")
+    root = write_docs(tmp_path, "all.yaml", "---\n".join(docs))
+    result = validate(root, "--schema-dir", str(crds))
+    # Kinds are lowercased in file names, so the documents carry lowercase kinds; each one
+    # must reach its schema (no "no schema" error) and never crash mrgen.
+    assert result.exit_code in (0, 1), result.stderr
+    assert "no schema for" not in result.stderr
+    assert "cannot be applied" not in result.stderr
+
+
+def test_prometheus_rule_with_go_only_regex_is_validated(tmp_path: Path) -> None:
+    crds = require_crd_schemas()
+    rule = """\
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: fingerprint-api
+spec:
+  groups:
+  - name: slo
+    partial_response_strategy: {value}
+    rules:
+    - alert: HighErrorRate
+      expr: vector(1)
+"""
+    root = write_docs(tmp_path, "rule.yaml", rule.format(value="warn"))
+    assert validate(root, "--schema-dir", str(crds)).exit_code == 0
+    root = write_docs(tmp_path, "rule.yaml", rule.format(value="explode"))
+    result = validate(root, "--schema-dir", str(crds))
+    assert result.exit_code == 1
+    assert "spec.groups[0].partial_response_strategy: 'explode' does not match" in result.stderr

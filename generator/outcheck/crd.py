@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,31 @@ def schema_path(api_version: str, kind: str) -> str:
     return f"{group}/{kind.lower()}_{version}.json"
 
 
+_INLINE_FLAGS = re.compile(r"\(\?([imsU]+)\)")
+
+
+def python_pattern(pattern: str) -> str | None:
+    """A Go (RE2) ``pattern`` as a Python regex, or None when it cannot be translated.
+
+    RE2 accepts flags like ``(?i)`` anywhere and they apply from there on; Python wants them
+    first, so ``^(?i)(abort|warn)?$`` becomes ``^(?i:(abort|warn)?$)``.
+    """
+    try:
+        re.compile(pattern)
+        return pattern
+    except re.error:
+        pass
+    match = _INLINE_FLAGS.search(pattern)
+    if match and "U" not in match.group(1):
+        fixed = f"{pattern[:match.start()]}(?{match.group(1)}:{pattern[match.end():]})"
+        try:
+            re.compile(fixed)
+            return fixed
+        except re.error:
+            return None
+    return None
+
+
 def _close(node: Any, root: bool = False) -> Any:
     """A copy of ``node`` with open objects closed (see the module docstring)."""
     if isinstance(node, list):
@@ -76,6 +102,12 @@ def _close(node: Any, root: bool = False) -> Any:
             out[key] = _close(out[key])
     if isinstance(out.get("patternProperties"), dict):
         out["patternProperties"] = {k: _close(v) for k, v in out["patternProperties"].items()}
+    if isinstance(out.get("pattern"), str):
+        fixed = python_pattern(out["pattern"])
+        if fixed is None:
+            del out["pattern"]  # a Go-only regex: better unchecked than a crash
+        else:
+            out["pattern"] = fixed
     if out.get("nullable") is True and isinstance(out.get("type"), str):
         out["type"] = [out["type"], "null"]
     return out
