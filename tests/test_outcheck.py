@@ -258,3 +258,17 @@ def test_core_validation_agrees_with_kubernetes_validate() -> None:
     ours = check_documents([type(deployment)(deployment.file, 1, broken)])
     assert [d.path.split(": ", 1)[1] for d in ours] == [
         format_path(tuple(caught.value.absolute_path))]
+
+
+def test_duplicates_in_one_build_stream() -> None:
+    from generator.outcheck.build import duplicates
+    from generator.outcheck.documents import parse_yaml
+
+    one = "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  namespace: n\n"
+    other_version = one.replace("v1", "v2")  # same group, kind, namespace, name
+    elsewhere = one.replace("namespace: n", "namespace: m")
+    documents, problems = parse_yaml("---\n".join([one, elsewhere, other_version]), "build")
+    assert problems == []
+    found = [str(d) for d in duplicates(documents)]
+    assert found == ["build:13:1: document 3 (Service a): (root): duplicate object: Service "
+                     "n/a is also document 1 (Service a)"]
