@@ -87,11 +87,57 @@ def main() -> None:
 
 @main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
-def validate(spec: str | None) -> None:
+@click.option("--rendered", "rendered_dir", is_flag=False, flag_value="rendered", default=None,
+              type=click.Path(file_okay=False), metavar="[DIR]",
+              help="Instead of a spec, validate the Kubernetes documents rendered in DIR "
+                   "(default: rendered) strictly.")
+@click.option("--schema-dir", "schema_dirs", multiple=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Custom resource schemas, <group>/<kind>_<version>.json (repeatable; "
+                   "also MRGEN_SCHEMA_DIR, os.pathsep-separated).")
+@click.option("--engine", type=click.Choice(["auto", "python", "kubeconform"]), default="auto",
+              show_default=True, help="auto: kubeconform when on PATH, else python.")
+@click.option("--build/--no-build", default=None,
+              help="Also validate `kubectl kustomize` of every root (default: when kubectl "
+                   "is on PATH).")
+@click.option("--kubernetes-version", default="1.32.0", show_default=True)
+def validate(spec: str | None, rendered_dir: str | None, schema_dirs: tuple[Path, ...],
+             engine: str, build: bool | None, kubernetes_version: str) -> None:
     """Check SPEC (default: the one spec in spec/) and report every problem."""
+    if rendered_dir is not None:
+        if spec is not None:
+            raise click.UsageError("give either SPEC or --rendered DIR, not both")
+        _validate_rendered(Path(rendered_dir), schema_dirs, engine, build, kubernetes_version)
+        return
     with _reported():
         path, model = load_spec(spec)
     click.echo(f"{path}: valid ({len(model.regions)} regions, primary {model.primary.name})")
+
+
+def _validate_rendered(folder: Path, flag_dirs: tuple[Path, ...], engine: str,
+                       build: bool | None, version: str) -> None:
+    from generator import outcheck
+    from generator.errors import MrgenError
+
+    if not folder.is_dir():
+        raise click.UsageError(f"{folder} is not a folder; run `mrgen render` first")
+    env_dirs = outcheck.dirs_from_env(os.environ)
+    try:
+        outcheck.check_dirs(env_dirs, outcheck.ENV_VAR)
+        options = outcheck.Options([*flag_dirs, *env_dirs], version, engine,  # type: ignore[arg-type]
+                                   build)
+        with _reported():
+            report = outcheck.run(folder, options, folder.as_posix())
+            builds = f", {len(report.builds)} kustomize builds ({report.built_documents} " \
+                     "documents)" if report.builds else ", no kustomize builds"
+            click.echo(f"{folder}: {report.documents} documents in {report.files} files "
+                       f"checked with {report.engine} (Kubernetes {version}){builds}; "
+                       f"{len(report.skipped)} other files skipped")
+            if report.diagnostics:
+                raise MrgenError(report.diagnostics)
+    except outcheck.USAGE_ERRORS as exc:  # missing schema folder or tool, unknown version
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"{folder}: valid")
 
 
 def _print_plan(result: Plan, out: Path, show_diff: bool, verb: str) -> None:
