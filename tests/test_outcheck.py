@@ -162,8 +162,9 @@ def test_problem_only_in_a_build_is_reported_on_the_build(tmp_path: Path) -> Non
     built = [line for line in result.stderr.splitlines()
              if line.startswith(f"{overlay} (kubectl kustomize):")]
     assert built, result.stderr
-    assert all(": document " in line and "metadata.name: 'Bad_fingerprint-api' is not a valid "
-               "name" in line for line in built), result.stderr
+    assert all(": document " in line and "metadata.name: 'Bad_" in line
+               and "is not a valid name" in line for line in built), result.stderr
+    assert any("'Bad_fingerprint-api'" in line for line in built), result.stderr
 
 
 def test_duplicate_object_in_a_build_is_an_error(tmp_path: Path) -> None:
@@ -225,8 +226,9 @@ def test_spec_and_rendered_together_is_a_usage_error(tmp_path: Path) -> None:
     assert "not both" in result.stderr
 
 
-def test_default_folder_is_rendered(tmp_path: Path) -> None:
+def test_default_folder_is_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     copy_rendered(tmp_path)
+    monkeypatch.setenv("MRGEN_SCHEMA_DIR", str(require_crd_schemas()))
     result = run_cli(["validate", "--rendered", *PYTHON, "--no-build"], cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("rendered: ")
@@ -243,13 +245,20 @@ def test_yaml_11_booleans_are_caught(tmp_path: Path) -> None:
     assert "metadata.labels.sidecar: True is not of type 'string'" in result.stderr
 
 
+def _core(api_version: str) -> bool:
+    group = api_version.split("/")[0] if "/" in api_version else ""
+    return "." not in group or group.endswith(".k8s.io")
+
+
 def test_core_validation_agrees_with_kubernetes_validate() -> None:
     import kubernetes_validate
 
     from generator.outcheck.check import check_documents
     from generator.outcheck.documents import discover
 
-    documents = [d for d in discover(RENDERED).documents if not d.is_kustomization]
+    documents = [d for d in discover(RENDERED).documents if not d.is_kustomization
+                 and not str(d.file).endswith(".patch.yaml")
+                 and _core(str(d.data.get("apiVersion", "")))]
     assert documents
     for document in documents:
         kubernetes_validate.validate(document.data, "1.32.0", strict=True)  # raises if invalid
