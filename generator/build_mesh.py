@@ -26,7 +26,7 @@ ISTIO_API = "networking.istio.io/v1"
 ISTIO_HELM_REPO = "https://istio-release.storage.googleapis.com/charts"  # Istio's official charts
 ISTIO_NAMESPACE = "istio-system"
 GATEWAY_SELECTOR = {"istio": "ingressgateway"}  # the gateway chart's label for this release
-TIMEOUT, PER_TRY, CONNECT = "5s", "1500ms", "2s"
+TIMEOUT, PER_TRY, CONNECT = "5s", "1500ms", "1s"
 LATENCY_MARGIN = 2
 """Timeouts must be at least this many times the slowest region's latency target."""
 MIN_EJECTION_PERCENT = 50

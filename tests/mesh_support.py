@@ -4,6 +4,7 @@ to disk, index the documents, and build overlays with kubectl kustomize."""
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import subprocess
 from pathlib import Path
@@ -19,6 +20,7 @@ from tests.conftest import EXAMPLE_SPEC, require_tool, run_cli
 Doc = dict[str, Any]
 _GO_DURATION = re.compile(r"(\d+)(ms|s|m|h)")
 _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when available
 
 
 def example() -> dict[str, Any]:
@@ -31,13 +33,24 @@ def spec_text(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, sort_keys=False)
 
 
-def render_docs(data: dict[str, Any]) -> dict[str, list[Doc]]:
-    """Render ``data`` in memory: rendered path -> its YAML documents."""
-    spec = build(load_text(spec_text(data), "spec/test.yaml"), "spec/test.yaml")
+def render_docs(data: dict[str, Any], *, cached: bool = True) -> dict[str, list[Doc]]:
+    """Render ``data`` in memory: rendered path -> its YAML documents (a fresh copy).
+    Pass ``cached=False`` when the generator was monkeypatched."""
+    text = spec_text(data)
+    return copy.deepcopy(_cached(text)) if cached else _render(text)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(text: str) -> dict[str, list[Doc]]:
+    return _render(text)
+
+
+def _render(text: str) -> dict[str, list[Doc]]:
+    spec = build(load_text(text, "spec/test.yaml"), "spec/test.yaml")
     out: dict[str, list[Doc]] = {}
     for file in render(spec):
         if file.path.endswith(".yaml"):
-            out[file.path] = list(yaml.safe_load_all(file.content))
+            out[file.path] = list(yaml.load_all(file.content, Loader=_LOADER))
     return out
 
 
@@ -57,7 +70,7 @@ def kustomize(folder: Path) -> list[Doc]:
     done = subprocess.run([kubectl, "kustomize", str(folder)], capture_output=True, text=True,
                           timeout=60, check=False)
     assert done.returncode == 0, done.stderr
-    return [d for d in yaml.safe_load_all(done.stdout) if d]
+    return [d for d in yaml.load_all(done.stdout, Loader=_LOADER) if d]
 
 
 def of_kind(docs: list[Doc], kind: str) -> list[Doc]:

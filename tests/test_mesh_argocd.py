@@ -180,7 +180,7 @@ def test_platform_layers_each_get_an_application(monkeypatch: pytest.MonkeyPatch
                                                  spec: dict[str, Any]) -> None:
     assert not [d for d in all_docs(render_docs(spec), "argocd/platform/")]
     monkeypatch.setattr(naming, "platform_layers", lambda _spec: ["monitoring", "route53"])
-    files = render_docs(spec)
+    files = render_docs(spec, cached=False)
     apps = {p: docs[0] for p, docs in files.items() if p.startswith("argocd/platform/")}
     assert sorted(apps) == ["argocd/platform/monitoring.yaml", "argocd/platform/route53.yaml"]
     for layer in ("monitoring", "route53"):

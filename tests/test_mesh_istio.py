@@ -3,13 +3,21 @@ overlay of the example spec): domain notes section 9, checks 3 and 14-18."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.mesh_support import Doc, duration_ms, example, kustomize, locality, of_kind, one, \
-    render_docs, render_to
+from tests.mesh_support import (
+    Doc,
+    duration_ms,
+    example,
+    kustomize,
+    locality,
+    of_kind,
+    one,
+    render_docs,
+    render_to,
+)
 
 MESH_KINDS = ("Service", "DestinationRule", "VirtualService", "Gateway", "PeerAuthentication")
 WORKLOAD_KINDS = ("Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "ServiceAccount")
