@@ -82,3 +82,19 @@ def test_a_fourth_eks_region_uses_aws_node_region_names() -> None:
     assert "us-west1" not in failover
     istiod = files["argocd/istio/us-west-2-istiod.yaml"][0]["spec"]["source"]["helm"]
     assert istiod["valuesObject"]["global"]["network"] == "us-west-2-network"
+
+
+def test_a_single_region_has_no_failover_but_keeps_outlier_detection() -> None:
+    data = example()
+    data["regions"] = data["regions"][:1]
+    data["regions"][0]["weight"] = 100
+    del data["regions"][0]["failover"]
+    files = render_docs(data)
+    policy = files["k8s/base/mesh/destinationrule.yaml"][0]["spec"]["trafficPolicy"]
+    assert policy["loadBalancer"]["localityLbSetting"] == {"enabled": True}
+    assert policy["outlierDetection"]["maxEjectionPercent"] == 100
+    appset = files["argocd/applicationset-fingerprint-api.yaml"][0]
+    assert appset["spec"]["generators"][0]["list"]["elements"] == [
+        {"region": "us-east-1", "cluster": "us-east-1"}]
+    assert not [p for p in files if p.startswith(("k8s/overlays/eu-west-1",
+                                                  "argocd/istio/eu-west-1"))]
