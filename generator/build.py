@@ -8,6 +8,8 @@ import re
 from typing import Any
 
 from generator import build_replication, naming
+from generator.build_delivery import build_delivery
+from generator.build_mesh import build_mesh, check_mesh
 from generator.errors import Diagnostic, MrgenError
 from generator.loader import LoadedSpec
 from generator.model import ROLE_RANK, Health, Region, Resources, Service, Spec
@@ -192,11 +194,16 @@ def build(loaded: LoadedSpec, source: str) -> Spec:
     checks = _Checks(loaded)
     checks.run(loaded.data)
     checks.found.extend(build_replication.check(loaded, loaded.data))
+    checks.found.extend(check_mesh(loaded, loaded.data))
     if checks.found:
         raise MrgenError(checks.found)
-    spec = Spec(source=source, service=_service(loaded.data["service"]),
-                regions=_regions(loaded.data["regions"]),
-                replication=build_replication.replication(loaded.data))
+    data = loaded.data
+    regions = _regions(data["regions"])
+    spec = Spec(source=source, service=_service(data["service"]), regions=regions,
+                replication=build_replication.replication(data),
+                mesh=build_mesh(data.get("mesh", {}), data["service"]["name"]),
+                delivery=build_delivery(data.get("delivery", {}), data["service"]["name"],
+                                        next(r.cluster for r in regions if r.role == "primary")))
     names = _name_checks(spec, loaded)
     if names:
         raise MrgenError(names)

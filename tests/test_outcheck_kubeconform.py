@@ -96,7 +96,8 @@ def test_hand_off_passes_strict_flags_schema_locations_and_files(
 
 def test_hand_off_clean_run_passes(tmp_path: Path, fake: Path) -> None:
     root = copy_rendered(tmp_path)
-    result = run_cli(["validate", "--rendered", str(root), "--no-build"])
+    result = run_cli(["validate", "--rendered", str(root), "--no-build",
+                      "--schema-dir", str(require_crd_schemas())])
     assert result.exit_code == 0, result.stderr
     assert fake.is_file()
 

@@ -127,6 +127,7 @@ def test_a_primary_region_name_too_long_for_the_cronjob_is_located(tmp_path: Pat
 def test_replication_needs_gke_and_a_second_region(tmp_path: Path) -> None:
     data = example_data()
     data["regions"][1]["cluster"]["provider"] = "eks"
+    data["mesh"]["istio"]["network"] = "perCluster"  # one flat network cannot span clouds
     (problem,) = _problems(tmp_path, data)
     assert problem.startswith("regions[1].cluster.provider: replication uses GKE Workload")
     data = example_data()

@@ -4,13 +4,15 @@ template folder, a module here, and one line in TARGETS."""
 from __future__ import annotations
 
 from generator.output import Target
-from generator.targets import config_connector, kustomize, replication
+from generator.targets import argocd, config_connector, istio, kustomize, replication
 from generator.targets.kustomization import finish
 
 TARGETS: dict[str, Target] = {
     "kustomize": kustomize.render,
     "replication": replication.render,
     "config-connector": config_connector.render,
+    "istio": istio.render,
+    "argocd": argocd.render,
 }
 
 __all__ = ["TARGETS", "finish"]
