@@ -186,7 +186,8 @@ def global_alert_groups(spec: Spec) -> GroupList:
             "alert": "CrossRegionLatencyHigh",
             "expr": f"{p99(spec, {**job(spec), 'region': region.name})} > {num(target)}",
             "for": LATENCY_FOR,
-            "labels": {"severity": "warning", "region_target": num(target)},
+            "labels": {"severity": "warning", "region": region.name,
+                       "region_target": num(target)},
             "annotations": {"summary": (f"P99 latency in {REGION_T} is above its "
                                         f"{ms(target)}ms target")},
         })
@@ -227,7 +228,9 @@ def global_alert_groups(spec: Spec) -> GroupList:
             "alert": "MonitoringDataAbsent",
             "expr": f"absent({selector(guard.metric, guard.labels)})",
             "for": ABSENT_FOR,
-            "labels": {"severity": "warning", "signal": guard.signal},
+            # region too: rules sharing a name must differ in their labels
+            "labels": {"severity": "warning", "signal": guard.signal,
+                       **{k: v for k, v in guard.labels.items() if k == "region"}},
             "annotations": {"summary": guard.summary},
         })
     return [{"name": naming.rule_group_name(spec, "global-alerts"), "rules": rules}]

@@ -185,8 +185,10 @@ def latency_tests(spec: Spec) -> list[Doc]:
     mon = _mon(spec)
     tests = []
     breach = _rule(spec, "CrossRegionLatencySLOBreach")
-    scenarios = [(r, mr.latency_target(r)) for r in spec.regions]
+    scenarios: list[tuple[Region | None, Decimal]] = [
+        (r, mr.latency_target(r)) for r in spec.regions]
     scenarios.append((spec.regions[0], mon.cross_region_latency))
+    scenarios.append((None, Decimal(0)))  # every region within its target
     for region, above in scenarios:
         rules = {r.name: _rule(spec, "CrossRegionLatencyHigh", r) for r in spec.regions}
         late = max(mr.for_seconds(breach), *map(mr.for_seconds, rules.values())) + 5 * INTERVAL
@@ -205,9 +207,10 @@ def latency_tests(spec: Spec) -> list[Doc]:
             if p99 > mon.cross_region_latency:
                 slo.append(alert({"region": other.name, **breach["labels"]},
                                  expanded(breach, other.name)))
+        title = (f"P99 in {region.name} just above {mr.ms(above)}ms, every other region"
+                 if region else "every region")
         tests.append(case(
-            f"latency: P99 in {region.name} just above {mr.ms(above)}ms, every other region "
-            "just within its own target", inputs,
+            f"latency: {title} just within its own target", inputs,
             [check(late, "CrossRegionLatencyHigh", high),
              check(late, "CrossRegionLatencySLOBreach", slo)]))
     return tests
@@ -237,7 +240,8 @@ def staleness_tests(spec: Spec) -> list[Doc]:
     fired = alert({"region": first.name, **rule["labels"]},
                   expanded(rule, first.name, str(lagging)))
     cache = case(f"CacheReplicationLagHigh: {first.name} lags {lagging}s, the rest exactly "
-                 f"{limit}s", inputs, [check(late, "CacheReplicationLagHigh", [fired])])
+                 f"{limit}s", inputs, [check(0, "CacheReplicationLagHigh", []),
+                                       check(late, "CacheReplicationLagHigh", [fired])])
 
     rule = _rule(spec, "FailoverSLOBreach")
     window = mr.for_seconds(rule)
