@@ -10,6 +10,7 @@ from typing import Any
 from generator import build_replication, naming
 from generator.build_delivery import build_delivery
 from generator.build_mesh import build_mesh, check_mesh
+from generator.build_monitoring import build_monitoring, check_monitoring
 from generator.errors import Diagnostic, MrgenError
 from generator.loader import LoadedSpec
 from generator.model import ROLE_RANK, Health, Region, Resources, Service, Spec
@@ -173,7 +174,7 @@ def _name_checks(spec: Spec, loaded: LoadedSpec) -> list[Diagnostic]:
         if len(derived.name) > derived.limit:
             found.append(loaded.diagnostic(derived.path, (
                 f"derived {derived.what} {derived.name!r} is {len(derived.name)} characters; "
-                f"Kubernetes allows {derived.limit}: shorten it by "
+                f"the limit is {derived.limit}: shorten it by "
                 f"{len(derived.name) - derived.limit}")))
         elif not _DNS_LABEL.match(derived.name):
             found.append(loaded.diagnostic(derived.path, (
@@ -195,12 +196,14 @@ def build(loaded: LoadedSpec, source: str) -> Spec:
     checks.run(loaded.data)
     checks.found.extend(build_replication.check(loaded, loaded.data))
     checks.found.extend(check_mesh(loaded, loaded.data))
+    checks.found.extend(check_monitoring(loaded, loaded.data))
     if checks.found:
         raise MrgenError(checks.found)
     data = loaded.data
     regions = _regions(data["regions"])
     spec = Spec(source=source, service=_service(data["service"]), regions=regions,
                 replication=build_replication.replication(data),
+                monitoring=build_monitoring(data),
                 mesh=build_mesh(data.get("mesh", {}), data["service"]["name"]),
                 delivery=build_delivery(data.get("delivery", {}), data["service"]["name"],
                                         next(r.cluster for r in regions if r.role == "primary")))

@@ -37,7 +37,7 @@ def errors(doc: Doc) -> list[str]:
 
 
 def _custom(docs: list[Doc]) -> list[Doc]:
-    return [d for d in docs if d["apiVersion"].rpartition("/")[0] in CUSTOM_GROUPS]
+    return [d for d in docs if str(d.get("apiVersion", "")).rpartition("/")[0] in CUSTOM_GROUPS]
 
 
 def _checked(files: dict[str, list[Doc]]) -> int:

@@ -198,13 +198,13 @@ def test_patch_files_may_be_partial_but_not_wrong(tmp_path: Path) -> None:
 def test_non_kubernetes_files_are_skipped_and_counted(tmp_path: Path) -> None:
     root = copy_rendered(tmp_path)
     before = validate(root, "--no-build")
-    (root / "monitoring").mkdir()
-    (root / "monitoring" / "prometheus.yml").write_text("global:\n  scrape_interval: 15s\n")
-    (root / "monitoring" / "rules.yaml").write_text("groups:\n- name: x\n  rules: []\n")
-    (root / "route53").mkdir()
-    (root / "route53" / "batch.json").write_text('{"Changes": []}\n')
-    (root / "docs").mkdir()
-    (root / "docs" / "runbook.md").write_text("# runbook\n")
+    (root / "monitoring").mkdir(exist_ok=True)
+    (root / "monitoring" / "extra-prometheus.yml").write_text("global:\n  scrape_interval: 15s\n")
+    (root / "monitoring" / "extra-rules.yaml").write_text("groups:\n- name: x\n  rules: []\n")
+    (root / "route53").mkdir(exist_ok=True)
+    (root / "route53" / "extra-batch.json").write_text('{"Changes": []}\n')
+    (root / "docs").mkdir(exist_ok=True)
+    (root / "docs" / "extra-runbook.md").write_text("# runbook\n")
     after = validate(root, "--no-build")
     assert before.exit_code == after.exit_code == 0, after.stderr
 

@@ -121,7 +121,7 @@ def test_a_primary_region_name_too_long_for_the_cronjob_is_located(tmp_path: Pat
     _replication(data)["serviceAccountPrefix"] = "fp"
     found = _problems(tmp_path, data)
     assert any(p.startswith(f"regions[0].name: derived model-sync CronJob name '{new}-model-sync'"
-                            f" is {len(new) + 11} characters; Kubernetes allows 52") for p in found)
+                            f" is {len(new) + 11} characters; the limit is 52") for p in found)
 
 
 def test_replication_needs_gke_and_a_second_region(tmp_path: Path) -> None:
@@ -147,9 +147,10 @@ def test_without_the_section_nothing_of_replication_is_rendered(tmp_path: Path) 
     data = example_data()
     del data["replication"]
     files = docs_under(render_to(tmp_path, data))
-    kinds = {d["kind"] for docs in files.values() for d in docs}
+    kinds = {d.get("kind") for docs in files.values() for d in docs}
     assert not kinds & {"CronJob", "StorageBucket", "IAMPolicyMember", "IAMServiceAccount"}
-    assert not any("cache-invalidation" in p or "/platform/" in p for p in files)
+    assert not any("cache-invalidation" in p or "/platform/config-connector/" in p
+                   for p in files)
     assert build_replication.replication(data) is None
 
 

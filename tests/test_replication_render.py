@@ -128,10 +128,12 @@ def test_watcher_runs_in_every_region_with_probes_and_metrics(out: Rendered) -> 
         env = {e["name"]: e for e in container["env"]}
         assert env["MODEL_BUCKET"]["value"] == bucket_of(out.data, region)
         assert env["LEADER_ELECTION"]["value"] == ("true" if watcher["replicas"] > 1 else "false")
-        # The watcher must never join the API Service's endpoints.
-        (service,) = of_kind(docs, "Service")
+        # The watcher must never join the endpoints of the API's Services (API, metrics).
+        services = of_kind(docs, "Service")
+        assert services
         labels = pod["metadata"]["labels"]
-        assert not all(labels.get(k) == v for k, v in service["spec"]["selector"].items())
+        for service in services:
+            assert not all(labels.get(k) == v for k, v in service["spec"]["selector"].items())
 
 
 def test_watcher_pdb_and_leader_election_rbac_when_replicated(out: Rendered) -> None:

@@ -4,7 +4,7 @@ template folder, a module here, and one line in TARGETS."""
 from __future__ import annotations
 
 from generator.output import Target
-from generator.targets import argocd, config_connector, istio, kustomize, replication
+from generator.targets import argocd, config_connector, istio, kustomize, monitoring, replication
 from generator.targets.kustomization import finish
 
 TARGETS: dict[str, Target] = {
@@ -13,6 +13,7 @@ TARGETS: dict[str, Target] = {
     "config-connector": config_connector.render,
     "istio": istio.render,
     "argocd": argocd.render,
+    "monitoring": monitoring.render,
 }
 
 __all__ = ["TARGETS", "finish"]

@@ -1,0 +1,353 @@
+"""promtool unit tests for every rule file, generated from the same values as the rules.
+
+For every alert there is input that fires it and input that does not; expected labels and
+annotations are computed here from the spec (annotations are compared exactly by promtool,
+and ``time()`` starts at 0). Rates are chosen so every expected float is exact.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from generator import naming
+from generator.model import Monitoring, Region, Spec
+from generator.targets import monitoring_rules as mr
+
+INTERVAL = 60  # seconds between input samples and between evaluations
+Doc = dict[str, Any]
+
+
+def _mon(spec: Spec) -> Monitoring:
+    assert spec.monitoring is not None
+    return spec.monitoring
+
+
+def _minutes(seconds: int) -> str:
+    return f"{seconds // 60}m" if seconds % 60 == 0 else f"{seconds}s"
+
+
+def series(metric: str, labels: Mapping[str, str], values: str) -> Doc:
+    return {"series": mr.selector(metric, labels), "values": values}
+
+
+def flat(value: Decimal | int, samples: int) -> str:
+    return f"{mr.num(value)}x{samples}"
+
+
+def alert(labels: Mapping[str, str], summary: dict[str, str]) -> Doc:
+    return {"exp_labels": dict(labels), "exp_annotations": summary}
+
+
+def case(name: str, inputs: list[Doc], checks: list[Doc]) -> Doc:
+    return {"name": name, "interval": f"{INTERVAL}s", "input_series": inputs,
+            "alert_rule_test": checks}
+
+
+def check(seconds: int, name: str, alerts: Iterable[Doc]) -> Doc:
+    return {"eval_time": _minutes(seconds), "alertname": name, "exp_alerts": list(alerts)}
+
+
+def samples_for(seconds: int) -> int:
+    return math.ceil(seconds / INTERVAL) + 5
+
+
+def _rule(spec: Spec, name: str, region: Region | None = None) -> dict[str, Any]:
+    for rule in mr.global_alert_groups(spec)[0]["rules"]:
+        if rule.get("alert") == name and (region is None or f'"{region.name}"' in rule["expr"]):
+            found: dict[str, Any] = rule
+            return found
+    raise KeyError(name)
+
+
+def expanded(rule: Mapping[str, Any], region: str = "", value: str = "") -> dict[str, str]:
+    """The rule's annotations as Prometheus will expand them for one alert."""
+    return {k: v.replace(mr.REGION_T, region).replace(mr.VALUE_T, value)
+            for k, v in rule["annotations"].items()}
+
+
+# --- regional recording rules --------------------------------------------------------------
+
+def regional_tests(spec: Spec) -> list[Doc]:
+    mon, rec = _mon(spec), naming.recorded(spec)
+    m, j = mon.metrics, mr.job(spec)
+    per_minute, good_per_minute = 600, 540  # counter increase per minute -> rates 10 and 9
+    n = 12
+    below = [b for b in mon.buckets if b < mon.latency_threshold]
+    inputs = [
+        series(m.requests, {**j, "code": "200", "instance": "a"}, f"0+{per_minute}x{n}"),
+        series(m.requests, {**j, "code": "500", "instance": "a"}, f"0+{per_minute // 2}x{n}"),
+        series(m.duration + "_bucket", {**j, "instance": "a", "le": mr.num(mon.latency_threshold)},
+               f"0+{good_per_minute}x{n}"),
+        series(m.duration + "_bucket", {**j, "instance": "a", "le": "+Inf"}, f"0+{per_minute}x{n}"),
+        series(m.duration + "_count", {**j, "instance": "a"}, f"0+{per_minute}x{n}"),
+        series("up", {**j, "instance": "a"}, f"1x{n}"),
+        series("up", {**j, "instance": "b"}, f"1x{n}"),
+        series("up", {**j, "instance": "c"}, f"0x{n}"),
+        series(m.model_sync_timestamp, {"instance": "a"}, f"100x{n}"),
+        series(m.model_sync_timestamp, {"instance": "b"}, f"200x{n}"),
+        series(m.cache_replication_lag, {"instance": "a"}, f"7x{n}"),
+    ]
+    if below:  # a bucket under the threshold must not be counted as "good" on its own
+        low = {**j, "instance": "a", "le": mr.num(below[-1])}
+        inputs.append(series(m.duration + "_bucket", low, f"0+{good_per_minute // 2}x{n}"))
+    at = "10m"
+    rate, good_rate = per_minute // INTERVAL, good_per_minute // INTERVAL
+    exprs: list[tuple[str, list[tuple[dict[str, str], int]]]] = [
+        (rec["requests"], [({**j, "code": "200"}, rate), ({**j, "code": "500"}, rate // 2)]),
+        (rec["count"], [(j, rate)]),
+        (rec["up"], [(j, 2)]),
+        (rec["model_sync"], [({}, 200)]),
+        (rec["cache_lag"], [({}, 7)]),
+        *((rec[f"slo_good_{w}"], [(j, good_rate)]) for w in ("5m",)),
+        *((rec[f"slo_total_{w}"], [(j, rate)]) for w in ("5m",)),
+    ]
+    promql = [{"expr": name, "eval_time": at,
+               "exp_samples": [{"labels": mr.selector(name, labels), "value": value}
+                               for labels, value in samples]}
+              for name, samples in exprs]
+    no_targets = {
+        "name": "a region without targets reports 0 healthy targets, not nothing",
+        "interval": f"{INTERVAL}s",
+        "input_series": [series("unrelated", {}, f"1x{n}")],
+        "promql_expr_test": [{"expr": rec["up"], "eval_time": at,
+                              "exp_samples": [{"labels": mr.selector(rec["up"], j), "value": 0}]}],
+    }
+    recordings = {"name": "regional aggregates", "interval": f"{INTERVAL}s",
+                  "input_series": inputs, "promql_expr_test": promql}
+    return [recordings, no_targets]
+
+
+# --- global alerts -----------------------------------------------------------------------
+
+def _fed_up(spec: Spec, region: Region, value: int, n: int) -> Doc:
+    labels = {"job": naming.FEDERATE_JOB, "instance": naming.federation_target(spec, region),
+              "region": region.name}
+    return series("up", labels, f"{value}x{n}")
+
+
+def region_down_tests(spec: Spec) -> list[Doc]:
+    rule = _rule(spec, "RegionDown")
+    late = mr.for_seconds(rule) + 3 * INTERVAL
+    n = samples_for(late)
+    rec_up = naming.recorded(spec)["up"]
+    first, last = spec.regions[0], spec.regions[-1]
+
+    def healthy(region: Region, targets: int = 5) -> list[Doc]:
+        return [_fed_up(spec, region, 1, n),
+                series(rec_up, {**mr.job(spec), "region": region.name}, f"{targets}x{n}")]
+
+    def fired(region: Region) -> Doc:
+        return alert({"region": region.name, "severity": "critical"},
+                     expanded(rule, region.name))
+
+    unreachable = [_fed_up(spec, first, 0, n)]  # its aggregates vanish with the scrape
+    unreachable += [d for r in spec.regions[1:] for d in healthy(r)]
+    empty = [d for r in spec.regions for d in healthy(r, 0 if r == last else 5)]
+    return [
+        case(f"RegionDown: the federation scrape of {first.name} fails", unreachable,
+             [check(0, "RegionDown", []), check(late, "RegionDown", [fired(first)])]),
+        case(f"RegionDown: {last.name} has no healthy targets", empty,
+             [check(late, "RegionDown", [fired(last)])]),
+        case("RegionDown: every region healthy",
+             [d for r in spec.regions for d in healthy(r)], [check(late, "RegionDown", [])]),
+    ]
+
+
+def _p99_inputs(spec: Spec, region: Region, above: Decimal, n: int) -> tuple[list[Doc], Decimal]:
+    """Bucket rates with every request in the first bucket above ``above``, and the P99
+    histogram_quantile will interpolate from them (linearly inside that bucket)."""
+    mon = _mon(spec)
+    labels = {**mr.job(spec), "region": region.name}
+    name = naming.recorded(spec)["buckets"]
+    out, lower, upper = [], Decimal(0), None
+    for bound in mon.buckets:
+        full = bound > above
+        if full and upper is None:
+            upper = bound
+        elif not full:
+            lower = bound
+        out.append(series(name, {**labels, "le": mr.num(bound)}, flat(100 if full else 0, n)))
+    out.append(series(name, {**labels, "le": "+Inf"}, flat(100, n)))
+    assert upper is not None, "build rejects thresholds at or above the largest bucket"
+    return out, lower + (upper - lower) * Decimal(mr.QUANTILE)
+
+
+def _below(spec: Spec, target: Decimal) -> Decimal:
+    """The bucket boundary under ``target`` (0 when it is the first): requests there keep
+    P99 within ``target``."""
+    return max((b for b in _mon(spec).buckets if b < target), default=Decimal(0))
+
+
+def latency_tests(spec: Spec) -> list[Doc]:
+    mon = _mon(spec)
+    tests = []
+    breach = _rule(spec, "CrossRegionLatencySLOBreach")
+    scenarios: list[tuple[Region | None, Decimal]] = [
+        (r, mr.latency_target(r)) for r in spec.regions]
+    scenarios.append((spec.regions[0], mon.cross_region_latency))
+    scenarios.append((None, Decimal(0)))  # every region within its target
+    for region, above in scenarios:
+        rules = {r.name: _rule(spec, "CrossRegionLatencyHigh", r) for r in spec.regions}
+        late = max(mr.for_seconds(breach), *map(mr.for_seconds, rules.values())) + 5 * INTERVAL
+        n = samples_for(late)
+        inputs: list[Doc] = []
+        high: list[Doc] = []
+        slo: list[Doc] = []
+        for other in spec.regions:
+            level = above if other == region else _below(spec, mr.latency_target(other))
+            docs, p99 = _p99_inputs(spec, other, level, n)
+            inputs += docs
+            rule = rules[other.name]
+            if p99 > mr.latency_target(other):
+                high.append(alert({"region": other.name, **rule["labels"]},
+                                  expanded(rule, other.name)))
+            if p99 > mon.cross_region_latency:
+                slo.append(alert({"region": other.name, **breach["labels"]},
+                                 expanded(breach, other.name)))
+        title = (f"P99 in {region.name} just above {mr.ms(above)}ms, every other region"
+                 if region else "every region")
+        tests.append(case(
+            f"latency: {title} just within its own target", inputs,
+            [check(late, "CrossRegionLatencyHigh", high),
+             check(late, "CrossRegionLatencySLOBreach", slo)]))
+    return tests
+
+
+def staleness_tests(spec: Spec) -> list[Doc]:
+    mon, rec = _mon(spec), naming.recorded(spec)
+    first = spec.regions[0]
+    rule = _rule(spec, "ModelSyncStale")
+    age = mon.model_sync_max_age_seconds
+    late = age + mr.for_seconds(rule) + 2 * INTERVAL
+    n = samples_for(late)
+    # The first region synced once at time 0; the others keep syncing (value = now).
+    inputs = [series(rec["model_sync"], {"region": r.name},
+                     f"0x{n}" if r == first else f"0+{INTERVAL}x{n}") for r in spec.regions]
+    fired = alert({"region": first.name, **rule["labels"]}, expanded(rule, first.name))
+    model = case(f"ModelSyncStale: {first.name} last synced at 0", inputs,
+                 [check(age, "ModelSyncStale", []), check(late, "ModelSyncStale", [fired])])
+
+    rule = _rule(spec, "CacheReplicationLagHigh")
+    limit = mon.cache_lag_max_seconds
+    lagging = limit + limit // 2 + 1
+    late = mr.for_seconds(rule) + 3 * INTERVAL
+    n = samples_for(late)
+    inputs = [series(rec["cache_lag"], {"region": r.name},
+                     flat(lagging if r == first else limit, n)) for r in spec.regions]
+    fired = alert({"region": first.name, **rule["labels"]},
+                  expanded(rule, first.name, str(lagging)))
+    cache = case(f"CacheReplicationLagHigh: {first.name} lags {lagging}s, the rest exactly "
+                 f"{limit}s", inputs, [check(0, "CacheReplicationLagHigh", []),
+                                       check(late, "CacheReplicationLagHigh", [fired])])
+
+    rule = _rule(spec, "FailoverSLOBreach")
+    window = mr.for_seconds(rule)
+    late = window + 2 * INTERVAL
+    n = samples_for(late)
+    probe = mr.failover_labels(spec)
+    fired = alert({**probe, **rule["labels"]}, expanded(rule))
+    failing = case("FailoverSLOBreach: the global endpoint keeps failing",
+                   [series(mon.metrics.probe_success, probe, f"0x{n}")],
+                   [check(window - INTERVAL, "FailoverSLOBreach", []),
+                    check(late, "FailoverSLOBreach", [fired])])
+    healthy = case("FailoverSLOBreach: the global endpoint answers",
+                   [series(mon.metrics.probe_success, probe, f"1x{n}")],
+                   [check(late, "FailoverSLOBreach", [])])
+    return [model, cache, failing, healthy]
+
+
+def absent_tests(spec: Spec) -> list[Doc]:
+    late = 15 * INTERVAL
+    n = samples_for(late)
+    guards = mr.absent_guards(spec)
+    expected = [alert({**g.labels, "severity": "warning", "signal": g.signal},
+                      {"summary": g.summary}) for g in guards]
+    present = [series(g.metric, g.labels, f"1x{n}") for g in guards]
+    return [
+        case("MonitoringDataAbsent: nothing reported at all", [series("unrelated", {}, f"1x{n}")],
+             [check(late, "MonitoringDataAbsent", expected)]),
+        case("MonitoringDataAbsent: every guarded series present", present,
+             [check(late, "MonitoringDataAbsent", [])]),
+    ]
+
+
+# --- latency SLO -------------------------------------------------------------------------
+
+def burn_fires(spec: Spec, pairs: tuple[tuple[str, str, str], ...],
+               ratios: Mapping[str, Decimal]) -> bool:
+    """What the alert expression means: some pair has both windows above the threshold."""
+    return any(ratios[s] > mr.burn_threshold(spec, f) and ratios[lg] > mr.burn_threshold(spec, f)
+               for s, lg, f in pairs)
+
+
+def slo_tests(spec: Spec) -> list[Doc]:
+    mon, rec = _mon(spec), naming.recorded(spec)
+    budget = mon.error_budget
+    total = 100_000
+    # Ratios far from every threshold (floats need no exactness): a fast burn (25%, or more
+    # when the budget is large), a healthy rate (0.1%, or a quarter of the budget), a slow burn.
+    fast = min(Decimal(1), max(Decimal("0.25"), 20 * budget))
+    slow = min(Decimal("0.001"), budget / 4)
+    scenarios: list[tuple[str, dict[str, Decimal]]] = [
+        (f"{mr.num(fast * 100)}% of requests too slow",
+         dict.fromkeys(naming.SLO_WINDOWS, fast)),
+        (f"{mr.num(slow * 100)}% too slow", dict.fromkeys(naming.SLO_WINDOWS, slow)),
+        ("a short spike only (short windows high, long windows healthy)",
+         {w: fast if w in ("5m", "30m") else slow for w in naming.SLO_WINDOWS}),
+    ]
+    # Each window pair alone just above its own threshold: catches a wrong factor or pairing.
+    for _, _, pairs in mr.BURN_RATES:
+        for short, long, factor in pairs:
+            level = min(Decimal(1), mr.burn_threshold(spec, factor) * Decimal("1.5"))
+            scenarios.append((f"only {short} and {long} at 1.5 x the {factor}x threshold",
+                              {w: level if w in (short, long) else slow
+                               for w in naming.SLO_WINDOWS}))
+    slo_rules = {r["alert"]: r for r in mr.slo_groups(spec)[0]["rules"] if "alert" in r}
+    first = spec.regions[0]
+    tests = []
+    for title, ratios in scenarios:
+        inputs = []
+        for window, ratio in ratios.items():
+            labels = {**mr.job(spec), "region": first.name}
+            good = (Decimal(total) * (1 - ratio)).to_integral_value()
+            inputs.append(series(rec[f"slo_good_{window}"], labels, flat(good, 10)))
+            inputs.append(series(rec[f"slo_total_{window}"], labels, flat(total, 10)))
+        checks = []
+        for suffix, _, pairs in mr.BURN_RATES:
+            rule = slo_rules[f"LatencySLOBurnRate{suffix}"]
+            fires = burn_fires(spec, pairs, {w: 1 - (Decimal(total) * (1 - r)).to_integral_value()
+                                             / total for w, r in ratios.items()})
+            expected = [alert({**mr.job(spec), **rule["labels"]}, expanded(rule))] \
+                if fires else []
+            checks.append(check(5 * INTERVAL, rule["alert"], expected))
+        tests.append(case(f"latency SLO burn rate: {title}", inputs, checks))
+    # The SLI divides sums across regions (not an average of regional ratios).
+    regions = spec.regions[:2]
+    sizes = [(750, 1000), (3000, 3000)][: len(regions)]
+    inputs = [series(rec[f"slo_{kind}_5m"], {**mr.job(spec), "region": r.name}, flat(v, 10))
+              for r, (good, tot) in zip(regions, sizes, strict=True)
+              for kind, v in (("good", good), ("total", tot))]
+    value = 1 - (sum(g for g, _ in sizes) / sum(t for _, t in sizes))
+    sli = f"{naming.SLI_ERROR}5m"
+    labels = {**mr.job(spec), "slo": mr.slo_names(spec)["latency"]}
+    tests.append({"name": "the SLI is 1 - sum(good) / sum(total) across regions",
+                  "interval": f"{INTERVAL}s", "input_series": inputs,
+                  "promql_expr_test": [{"expr": sli, "eval_time": "5m", "exp_samples": [
+                      {"labels": mr.selector(sli, labels), "value": value}]}]})
+    return tests
+
+
+def test_document(spec: Spec, kind: str) -> Doc:
+    """The promtool test file for rule file ``kind`` (it sits in ``rules/tests/``)."""
+    builders = {
+        "regional": regional_tests,
+        "global-alerts": lambda s: [*region_down_tests(s), *latency_tests(s),
+                                    *staleness_tests(s), *absent_tests(s)],
+        "global-slo": slo_tests,
+    }
+    rule_file = naming.rule_file(kind).rsplit("/", 1)[1]
+    return {"rule_files": [f"../{rule_file}"], "evaluation_interval": f"{INTERVAL}s",
+            "tests": builders[kind](spec)}
