@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from generator import naming
+from generator.build_global import build_global, check_global
 from generator.errors import Diagnostic, MrgenError
 from generator.loader import LoadedSpec
 from generator.model import ROLE_RANK, Health, Region, Resources, Service, Spec
@@ -191,10 +192,12 @@ def build(loaded: LoadedSpec, source: str) -> Spec:
         raise MrgenError([loaded.diagnostic((), "the spec must be a mapping")])
     checks = _Checks(loaded)
     checks.run(loaded.data)
+    checks.found.extend(check_global(loaded, loaded.data))
     if checks.found:
         raise MrgenError(checks.found)
     spec = Spec(source=source, service=_service(loaded.data["service"]),
-                regions=_regions(loaded.data["regions"]))
+                regions=_regions(loaded.data["regions"]),
+                global_routing=build_global(loaded.data))
     names = _name_checks(spec, loaded)
     if names:
         raise MrgenError(names)
