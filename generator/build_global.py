@@ -56,17 +56,17 @@ class _GlobalChecks:
         missing = [r for r in self.regions if r not in mapping]
         if missing:
             self.error(path, f"no {what} for region(s) {', '.join(missing)}; "
-                             "every region needs one")
+                             "every region needs one", key=True)
 
     def run(self, raw: dict[str, Any]) -> None:
         providers = raw["providers"]
         for provider in ("route53", "gclb"):
             if provider in providers and provider not in raw:
                 self.error(("providers",), f"{provider!r} is enabled but the {provider} "
-                                           "section is missing")
+                                           "section is missing", key=True)
             if provider in raw and provider not in providers:
                 self.error((provider,), f"{provider} settings are given but {provider!r} is not "
-                                        "in providers; add it or remove the section")
+                                        "in providers; add it or remove the section", key=True)
         for code, region in sorted(raw.get("geography", {}).items()):
             if code != DEFAULT_GEO and code not in CONTINENTS:
                 hint = " (Route53 has no AP continent: use AS and OC)" if code == "AP" else ""
@@ -75,7 +75,8 @@ class _GlobalChecks:
             self.region_ref(("geography", code), region)
         if "geography" in raw and DEFAULT_GEO not in raw["geography"]:
             self.error(("geography",), "missing the default '*' entry: some addresses map to "
-                                       "no continent, and Route53 answers them with nothing")
+                                       "no continent, and Route53 answers them with nothing",
+                       key=True)
         health = raw.get("healthCheck", {})
         interval = health.get("requestInterval", 30)
         threshold = health.get("failureThreshold", 3)

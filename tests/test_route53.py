@@ -264,7 +264,7 @@ def _canonical(records: list[dict[str, Any]]) -> list[str]:
 
 def test_ack_recordsets_and_the_change_batch_describe_identical_records() -> None:
     spec = model()
-    settings = spec.global_routing.route53  # type: ignore[union-attr]
+    settings = route53.route53_settings(spec)
     objects = _platform_objects("RecordSet")
     assert {o["spec"]["hostedZoneID"] for o in objects} == {settings.hosted_zone_id}
     from_ack = [_ack_as_api(o, settings.zone_name) for o in objects]
