@@ -126,6 +126,11 @@ def global_layers(spec: Spec) -> list[str]:
     return sorted(layers[p] for p in routing.providers)
 
 
+def platform_object_path(layer: str, kind: str, name: str) -> str:
+    """One platform object per file: k8s/platform/<layer>/<kind>-<name>.yaml."""
+    return f"{platform_dir(layer)}/{kind.lower()}-{name}.yaml"
+
+
 def health_check_input_path(region: str) -> str:
     """`aws route53 create-health-check --cli-input-json file://<this>`."""
     return f"{ROUTE53_DIR}/health-checks/{region}.json"

@@ -112,8 +112,6 @@ def objects(spec: Spec) -> list[tuple[str, dict[str, Any]]]:
 
 
 def render(spec: Spec, context: Context) -> Iterator[RenderedFile]:
-    layer = naming.platform_dir(naming.GCLB_LAYER)
     for kind, obj in objects(spec):
-        name = obj["metadata"]["name"]
-        yield manifest(context, f"{layer}/{kind.lower()}-{name}.yaml", CNRM_API, kind, obj,
-                       target=TARGET)
+        path = naming.platform_object_path(naming.GCLB_LAYER, kind, obj["metadata"]["name"])
+        yield manifest(context, path, CNRM_API, kind, obj, target=TARGET)

@@ -44,15 +44,14 @@ def render(spec: Spec, context: Context) -> Iterator[RenderedFile]:
     gr = spec.global_routing
     if gr is None or gr.route53 is None:
         return
-    layer = naming.platform_dir(naming.ROUTE53_LAYER)
+    layer = naming.ROUTE53_LAYER
     for region in spec.regions:
         yield RenderedFile(naming.health_check_input_path(region.name),
                            dump_json(route53.health_check_input(spec, region)))
-        name = naming.ack_health_check_name(spec, region.name)
-        yield manifest(context, f"{layer}/healthcheck-{region.name}.yaml", ACK_API,
-                       "HealthCheck", {"metadata": _metadata(spec, name),
-                                       "spec": route53.ack_health_check_spec(spec, region)},
-                       target=TARGET)
+        check = {"metadata": _metadata(spec, naming.ack_health_check_name(spec, region.name)),
+                 "spec": route53.ack_health_check_spec(spec, region)}
+        yield manifest(context, naming.platform_object_path(layer, "HealthCheck", region.name),
+                       ACK_API, "HealthCheck", check, target=TARGET)
     if not route53.has_records(spec):
         return
     batch = checked_batch(spec)
@@ -60,7 +59,7 @@ def render(spec: Spec, context: Context) -> Iterator[RenderedFile]:
     for change in batch["Changes"]:
         record = change["ResourceRecordSet"]
         name = route53.ack_object_name(spec, record)
-        yield manifest(context, f"{layer}/recordset-{name}.yaml", ACK_API, "RecordSet",
-                       {"metadata": _metadata(spec, name),
-                        "spec": route53.ack_record_spec(record, gr.route53)},
-                       target=TARGET)
+        obj = {"metadata": _metadata(spec, name),
+               "spec": route53.ack_record_spec(record, gr.route53)}
+        yield manifest(context, naming.platform_object_path(layer, "RecordSet", name), ACK_API,
+                       "RecordSet", obj, target=TARGET)
