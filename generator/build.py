@@ -9,6 +9,7 @@ from typing import Any
 
 from generator import build_replication, naming
 from generator.build_delivery import build_delivery
+from generator.build_global import build_global, check_global
 from generator.build_mesh import build_mesh, check_mesh
 from generator.build_monitoring import build_monitoring, check_monitoring
 from generator.errors import Diagnostic, MrgenError
@@ -197,6 +198,7 @@ def build(loaded: LoadedSpec, source: str) -> Spec:
     checks.found.extend(build_replication.check(loaded, loaded.data))
     checks.found.extend(check_mesh(loaded, loaded.data))
     checks.found.extend(check_monitoring(loaded, loaded.data))
+    checks.found.extend(check_global(loaded, loaded.data))
     if checks.found:
         raise MrgenError(checks.found)
     data = loaded.data
@@ -204,6 +206,7 @@ def build(loaded: LoadedSpec, source: str) -> Spec:
     spec = Spec(source=source, service=_service(data["service"]), regions=regions,
                 replication=build_replication.replication(data),
                 monitoring=build_monitoring(data),
+                global_routing=build_global(data),
                 mesh=build_mesh(data.get("mesh", {}), data["service"]["name"]),
                 delivery=build_delivery(data.get("delivery", {}), data["service"]["name"],
                                         next(r.cluster for r in regions if r.role == "primary")))

@@ -82,6 +82,9 @@ class Spec:
     monitoring: Monitoring | None = None
     """None when the spec disables monitoring."""
 
+    global_routing: GlobalRouting | None = None
+    """The global edge (Route53 and/or GCLB); None renders nothing global."""
+
     @property
     def primary(self) -> Region:
         return next(r for r in self.regions if r.role == "primary")
@@ -242,3 +245,72 @@ class Monitoring:
     def error_budget(self) -> Decimal:
         """The SLO's error budget as a ratio: 99.5 -> 0.005."""
         return (Decimal(100) - self.slo_objective) / Decimal(100)
+
+# Global traffic (spec section globalRouting): built by generator.build_global.
+GlobalProvider = Literal["route53", "gclb"]
+
+
+@dataclass(frozen=True)
+class HealthCheckSettings:
+    type: Literal["HTTPS", "HTTP"]
+    port: int
+    path: str
+    request_interval: int
+    failure_threshold: int
+    regions: tuple[str, ...]
+    """Route53 checker regions; empty means Route53's default set."""
+
+
+@dataclass(frozen=True)
+class Route53Settings:
+    hosted_zone_id: str
+    zone_name: str
+    origins: tuple[tuple[str, str], ...]
+    """(region, IPv4 address of its ingress), sorted by region."""
+    health_check_ids: tuple[tuple[str, str], ...]
+    """(region, Route53 health-check id); empty until the health checks exist."""
+
+    def origin(self, region: str) -> str:
+        return dict(self.origins)[region]
+
+    def health_check_id(self, region: str) -> str:
+        return dict(self.health_check_ids)[region]
+
+
+@dataclass(frozen=True)
+class GclbSettings:
+    project: str
+    certificate_domains: tuple[str, ...]
+    cdn_cache_mode: str
+    neg_name: str
+    max_rate_per_endpoint: int
+    neg_zones: tuple[tuple[str, tuple[str, ...]], ...]
+    """(region, its GCP zones holding ingress-gateway NEGs), sorted by region."""
+
+    def zones(self, region: str) -> tuple[str, ...]:
+        return dict(self.neg_zones)[region]
+
+
+@dataclass(frozen=True)
+class Capacity:
+    peak_rps: float
+    """Peak global requests per second."""
+    rps_per_replica: float
+    """Requests per second one replica serves at the HPA's target utilisation."""
+
+
+@dataclass(frozen=True)
+class GlobalRouting:
+    providers: tuple[GlobalProvider, ...]
+    domain: str
+    geography: tuple[tuple[str, str], ...]
+    """(continent code or '*', region), sorted; '*' is always present."""
+    health_check: HealthCheckSettings
+    ttl: int
+    capacity: Capacity
+    route53: Route53Settings | None
+    gclb: GclbSettings | None
+
+    @property
+    def default_region(self) -> str:
+        return dict(self.geography)["*"]

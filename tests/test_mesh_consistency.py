@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.mesh_support import Doc, example, kustomize, locality, one, render_docs, render_to
+from tests.spec_edit import add_region, keep_regions
 
 MINE = ("k8s/base/", "k8s/overlays/", "argocd/")
 
@@ -18,16 +19,15 @@ def _failover(files: dict[str, list[Doc]]) -> dict[str, str]:
 
 
 def _fourth(provider: str) -> dict[str, Any]:
-    data = example()
-    for region, weight in zip(data["regions"], (40, 30, 20), strict=True):
-        region["weight"] = weight
-    data["regions"].append({
+    data = add_region(example(), {
         "name": "us-west-2", "role": "secondary",
         "cluster": {"name": "us-west-2", "provider": provider},
         "location": {"aws": "us-west-2", "gcp": "us-west1"},
         "replicas": {"min": 2, "max": 8}, "weight": 10, "latencyTargetMs": 150,
         "failover": ["us-east-1"],
-    })
+    }, {"us-east-1": 40, "eu-west-1": 30, "ap-southeast-1": 20, "us-west-2": 10},
+        origin="203.0.113.40", health_check_id="44444444-4444-4444-4444-444444444444",
+        neg_zones=["us-west1-a", "us-west1-b"])
     if provider == "eks":
         data["mesh"]["istio"]["network"] = "perCluster"
     return data
@@ -86,8 +86,7 @@ def test_a_fourth_eks_region_uses_aws_node_region_names() -> None:
 
 
 def test_a_single_region_has_no_failover_but_keeps_outlier_detection() -> None:
-    data = example()
-    data["regions"] = data["regions"][:1]
+    data = keep_regions(example(), ["us-east-1"])
     data["regions"][0]["weight"] = 100
     del data["regions"][0]["failover"]
     data.pop("replication", None)  # model replication needs a second region

@@ -23,6 +23,7 @@ from tests.replication_helpers import (
     render_to,
     write_spec,
 )
+from tests.spec_edit import add_region, rename_region
 
 
 @pytest.mark.parametrize(("schedule", "longest", "shortest"), [
@@ -115,9 +116,7 @@ def test_a_primary_region_name_too_long_for_the_cronjob_is_located(tmp_path: Pat
     data = example_data()
     old = data["regions"][0]["name"]
     new = "us-east-1-" + "x" * 33  # the workload name fits 63, <region>-model-sync does not
-    data["regions"][0]["name"] = new
-    for region in data["regions"]:
-        region["failover"] = [new if r == old else r for r in region.get("failover", [])]
+    rename_region(data, old, new)
     _replication(data)["serviceAccountPrefix"] = "fp"
     found = _problems(tmp_path, data)
     assert any(p.startswith(f"regions[0].name: derived model-sync CronJob name '{new}-model-sync'"
@@ -128,6 +127,7 @@ def test_replication_needs_gke_and_a_second_region(tmp_path: Path) -> None:
     data = example_data()
     data["regions"][1]["cluster"]["provider"] = "eks"
     data["mesh"]["istio"]["network"] = "perCluster"  # one flat network cannot span clouds
+    data.pop("globalRouting", None)  # zonal NEG backends (GCLB) would also refuse EKS
     (problem,) = _problems(tmp_path, data)
     assert problem.startswith("regions[1].cluster.provider: replication uses GKE Workload")
     data = example_data()
@@ -155,17 +155,14 @@ def test_without_the_section_nothing_of_replication_is_rendered(tmp_path: Path) 
 
 
 def _add_region(data: Doc) -> Doc:
-    data = copy.deepcopy(data)
-    weights = {"us-east-1": 40, "eu-west-1": 30, "ap-southeast-1": 20}
-    for region in data["regions"]:
-        region["weight"] = weights[region["name"]]
-    data["regions"].append({
+    return add_region(copy.deepcopy(data), {
         "name": "sa-east-1", "role": "tertiary",
         "cluster": {"name": "sa-east-1", "provider": "gke"},
         "location": {"aws": "sa-east-1", "gcp": "southamerica-east1"},
         "replicas": {"min": 2, "max": 6}, "weight": 10, "latencyTargetMs": 250,
-    })
-    return data
+    }, {"us-east-1": 40, "eu-west-1": 30, "ap-southeast-1": 20, "sa-east-1": 10},
+        origin="203.0.113.50", health_check_id="55555555-5555-5555-5555-555555555555",
+        neg_zones=["southamerica-east1-a", "southamerica-east1-b"])
 
 
 def test_a_fourth_region_gets_its_bucket_iam_watcher_and_sync_destination(tmp_path: Path) -> None:

@@ -4,7 +4,16 @@ template folder, a module here, and one line in TARGETS."""
 from __future__ import annotations
 
 from generator.output import Target
-from generator.targets import argocd, config_connector, istio, kustomize, monitoring, replication
+from generator.targets import (
+    argocd,
+    config_connector,
+    gclb,
+    istio,
+    kustomize,
+    monitoring,
+    replication,
+    route53,
+)
 from generator.targets.kustomization import finish
 
 TARGETS: dict[str, Target] = {
@@ -14,6 +23,8 @@ TARGETS: dict[str, Target] = {
     "istio": istio.render,
     "argocd": argocd.render,
     "monitoring": monitoring.render,
+    "route53": route53.render,
+    "gclb": gclb.render,
 }
 
 __all__ = ["TARGETS", "finish"]

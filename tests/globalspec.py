@@ -1,0 +1,58 @@
+"""Helpers for the global-traffic tests: the example spec as data, mutated copies, models."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import yaml
+
+from generator.build import build
+from generator.loader import load_text
+from generator.model import Spec
+from generator.output import RenderedFile
+from generator.render import render
+from tests.conftest import EXAMPLE_SPEC, missing_tool
+
+
+@cache
+def _example_text() -> str:
+    return EXAMPLE_SPEC.read_text(encoding="utf-8")
+
+
+def example_data() -> dict[str, Any]:
+    """A fresh, mutable copy of the example spec's data."""
+    data: dict[str, Any] = yaml.safe_load(_example_text())
+    return copy.deepcopy(data)
+
+
+def spec_text(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def model(data: dict[str, Any] | None = None) -> Spec:
+    text = _example_text() if data is None else spec_text(data)
+    return build(load_text(text, "spec.yaml"), "spec/spec.yaml")
+
+
+def write_spec(folder: Path, data: dict[str, Any]) -> Path:
+    path = folder / "spec.yaml"
+    path.write_text(spec_text(data), encoding="utf-8")
+    return path
+
+
+def files(spec: Spec) -> dict[str, RenderedFile]:
+    return {f.path: f for f in render(spec)}
+
+
+def require_module(name: str) -> ModuleType:
+    """Import an optional test dependency, or skip/fail naming it."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        missing_tool(name, f"cannot import it ({exc})")
+        raise
