@@ -106,3 +106,13 @@ def platform_layers(spec: Spec) -> list[str]:
     platform objects adds its layer here when the spec enables it."""
     layers: list[str] = []
     return sorted(layers)
+
+
+# Pull-request workflow: the safety valve watches each region's overlay folder; the runbook.
+OVERLAYS = f"{K8S}/overlays"
+RUNBOOK = "docs/runbook.md"
+
+
+def spec_file_name(service: str) -> str:
+    """Where `mrgen init` writes a starter spec, relative to the project."""
+    return f"spec/{service}.yaml"
