@@ -23,10 +23,7 @@ def read_tree(folder: Path) -> dict[str, str]:
     if not folder.is_dir():
         raise _error(str(folder), "is not a folder")
     owned = read_record(folder)
-    if owned:
-        paths = [folder / p for p in owned]
-    else:
-        paths = [p for p in folder.rglob("*") if p.is_file()]
+    paths = [folder / p for p in owned] if owned else list(folder.rglob("*"))
     tree: dict[str, str] = {}
     for path in sorted(paths):
         if not path.is_file():

@@ -114,9 +114,12 @@ def _markdown_sections(text: str) -> dict[str, Any]:
             if header is None:
                 header = cells
                 continue
+            rows = section["rows"]
             key = ITEM + cells[0]
-            row = {h or f"column {i}": c for i, (h, c) in enumerate(zip(header, cells, strict=False))}
-            section["rows"][key if key not in section["rows"] else f"{key} ({len(section['rows'])})"] = row
+            if key in rows:
+                key = f"{key} ({len(rows)})"
+            rows[key] = {h or f"column {i}": c
+                         for i, (h, c) in enumerate(zip(header, cells, strict=False))}
             continue
         header = None
         if line:

@@ -10,7 +10,13 @@ import jinja2
 
 from generator.errors import Diagnostic, MrgenError
 from generator.resources import templates_dir
-from generator.serialize import yaml_block, yaml_scalar
+from generator.serialize import (
+    markdown_code,
+    markdown_text,
+    mermaid_text,
+    yaml_block,
+    yaml_scalar,
+)
 
 
 def _raise(message: str) -> None:
@@ -29,6 +35,7 @@ def make_environment(root: Path | None = None) -> jinja2.Environment:
     )
     env.filters["yaml"] = yaml_block
     env.filters["scalar"] = yaml_scalar
+    env.filters.update(md=markdown_text, md_code=markdown_code, mermaid=mermaid_text)
     env.globals["raise"] = _raise
     return env
 
