@@ -216,6 +216,36 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str) -> None:
 
 
 @main.command()
+@click.argument("directory", required=False, default=".",
+                type=click.Path(file_okay=False))
+@click.option("--name", default="fingerprint-api", show_default=True,
+              help="Service name (a DNS label); also names the spec file.")
+@click.option("--image", default=None,
+              help="Container image, pinned (default: a registry.example.com placeholder).")
+def init(directory: str, name: str, image: str | None) -> None:
+    """Start a project in DIRECTORY: spec/NAME.yaml for the guide's three regions (with the
+    schema modeline) and spec/mrgen.schema.json. Never overwrites anything."""
+    from generator.errors import Diagnostic, MrgenError
+    from generator.starter import starter_files
+    from generator.sync import create_new
+
+    root = Path(directory)
+    with _reported():
+        files = starter_files(name, image)
+        folder = root / SPEC_FOLDER
+        others = sorted(p for p in (*folder.glob("*.yaml"), *folder.glob("*.yml")))
+        if others:
+            raise MrgenError([Diagnostic(str(p), 0, 0, "", "a spec already exists here; "
+                                         "mrgen init starts new projects only")
+                              for p in others])
+        create_new(root, files)
+    for file in files:
+        click.echo(f"create {root / file.path}")
+    click.echo(f"next: mrgen validate {root / files[0].path} && mrgen render "
+               f"{root / files[0].path} --out {root / 'rendered'}")
+
+
+@main.command()
 def schema() -> None:
     """Print the spec's JSON Schema (draft 2020-12)."""
     from generator.resources import schema_path

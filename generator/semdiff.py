@@ -101,13 +101,16 @@ def _markdown_sections(text: str) -> dict[str, Any]:
     sections: dict[str, dict[str, Any]] = {}
     heading = "(top)"
     header: list[str] | None = None
+    fenced = False
     for raw in text.splitlines():
         line = raw.strip()
-        if line.startswith("#") and not line.startswith("#!"):
+        if line.startswith(("```", "~~~")):
+            fenced = not fenced
+        elif line.startswith("#") and not fenced:
             heading, header = line.lstrip("#").strip(), None
             continue
         section = sections.setdefault(heading, {"rows": {}, "text": []})
-        if line.startswith("|") and line.endswith("|"):
+        if line.startswith("|") and line.endswith("|") and not fenced:
             cells = [c.strip() for c in line.strip("|").split("|")]
             if all(set(c) <= set("-: ") for c in cells):
                 continue  # the separator row
