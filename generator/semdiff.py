@@ -19,6 +19,7 @@ a rule reports that item, not a shifted index. Field differences come from deepd
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -97,6 +98,10 @@ def _identity_key(identity: tuple[tuple[str, str], ...]) -> str:
     return " ".join(v for v in (found["apiVersion"], found["kind"], where) if v)
 
 
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+"""Table cells split on pipes that are not escaped."""
+
+
 def _markdown_sections(text: str) -> dict[str, Any]:
     sections: dict[str, dict[str, Any]] = {}
     heading = "(top)"
@@ -111,7 +116,7 @@ def _markdown_sections(text: str) -> dict[str, Any]:
             continue
         section = sections.setdefault(heading, {"rows": {}, "text": []})
         if line.startswith("|") and line.endswith("|") and not fenced:
-            cells = [c.strip() for c in line.strip("|").split("|")]
+            cells = [c.strip() for c in _CELL_SPLIT.split(line[1:-1])]
             if all(set(c) <= set("-: ") for c in cells):
                 continue  # the separator row
             if header is None:

@@ -24,7 +24,8 @@ def _hpa(max_replicas: int, name: str = "web") -> str:
 def _deployment(containers: list[dict[str, Any]]) -> str:
     return "# a comment that is not part of the object\n" + yaml.safe_dump({
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": "shop", "labels": {"app.kubernetes.io/name": "web"}},
+        "metadata": {"name": "web", "namespace": "shop",
+                     "labels": {"app.kubernetes.io/name": "web"}},
         "spec": {"template": {"spec": {"containers": containers}}},
     })
 
