@@ -19,6 +19,7 @@ import click
 
 if TYPE_CHECKING:
     from generator.model import Spec
+    from generator.safety import Refusal
     from generator.sync import Plan
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -31,8 +32,8 @@ def _echo_err(text: str) -> None:
 
 
 @contextmanager
-def _reported() -> Iterator[None]:
-    """Turn MrgenError into located lines and exit 1; anything else into exit 2."""
+def _reported(problems_exit: int = EXIT_PROBLEMS) -> Iterator[None]:
+    """Turn MrgenError into located lines and exit 1 (or ``problems_exit``); OSError into 2."""
     from generator.errors import MrgenError
 
     try:
@@ -42,7 +43,7 @@ def _reported() -> Iterator[None]:
             _echo_err(str(diagnostic))
         count = len(exc.diagnostics)
         _echo_err(f"mrgen: {count} problem{'s' if count != 1 else ''} found")
-        sys.exit(EXIT_PROBLEMS)
+        sys.exit(problems_exit)
     except OSError as exc:
         _echo_err(f"mrgen: {exc.filename or ''}: {exc.strerror or exc}")
         sys.exit(EXIT_TROUBLE)
@@ -155,29 +156,67 @@ def _print_plan(result: Plan, out: Path, show_diff: bool, verb: str) -> None:
                 tofile="/dev/null" if change.action == "delete" else f"b/{label}")), nl=False)
 
 
+def _share(value: str) -> Fraction:
+    """--max-delete-share: a fraction (0.25) or a percentage (25%)."""
+    try:
+        share = Fraction(value[:-1]) / 100 if value.endswith("%") else Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise click.BadParameter(f"{value!r} is not a share like 0.25 or 25%") from None
+    if not 0 <= share <= 1:
+        raise click.BadParameter(f"{value!r} is not between 0 and 1 (0% and 100%)")
+    return share
+
+
+def _print_refusals(refusals: list[Refusal], out: Path, check: bool) -> None:
+    verb = "would refuse to render" if check else "refusing to render"
+    for refusal in refusals:
+        _echo_err(f"mrgen: {verb}: {refusal.reason}; it would delete:")
+        for path in refusal.paths:
+            _echo_err(f"  {out / path}")
+    _echo_err("mrgen: if this is intended, run `mrgen render --force`")
+
+
 @main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", default="rendered", show_default=True,
               type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the output would change.")
 @click.option("--diff", "show_diff", is_flag=True, help="Also print a unified diff of changes.")
-def render(spec: str | None, out_dir: str, check: bool, show_diff: bool) -> None:
-    """Render SPEC into OUT, writing only what changed, atomically."""
+@click.option("--force", is_flag=True,
+              help="Apply even a render that deletes a whole region or many files.")
+@click.option("--max-delete-share", "max_share", default="25%", show_default=True,
+              help="Refuse (without --force) to delete more than this share of the rendered "
+                   "files.")
+def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: bool,
+           max_share: str) -> None:
+    """Render SPEC into OUT, writing only what changed, atomically.
+
+    Refuses, unless --force, a render that deletes every file of a region's overlay or more
+    than --max-delete-share of the rendered files (a dropped region is usually a typo).
+    """
     from generator.render import render as render_files
+    from generator.safety import check as safety_check
     from generator.sync import apply, plan
 
     out = Path(out_dir)
+    share = _share(max_share)
     with _reported():
         _, model = load_spec(spec)
         result = plan(out, render_files(model), model.source)
+        refusals = [] if force else safety_check(result, share)
         if check:
             _print_plan(result, out, show_diff, "would ")
+            if refusals:
+                _print_refusals(refusals, out, check=True)
             if result.changes:
                 _echo_err(f"mrgen: {len(result.changes)} file(s) out of date in {out}; "
                           "run `mrgen render`")
                 sys.exit(EXIT_PROBLEMS)
             click.echo(f"{out}: up to date ({len(result.unchanged)} files)")
             return
+        if refusals:
+            _print_refusals(refusals, out, check=False)
+            sys.exit(EXIT_PROBLEMS)
         apply(result)
     _print_plan(result, out, show_diff, "")
     counts = {a: sum(c.action == a for c in result.changes) for a in ("create", "update", "delete")}
@@ -236,6 +275,73 @@ def simulate(spec: str | None, down: tuple[str, ...]) -> None:
         return
     click.echo("\nVerdict: FAIL, the surviving regions cannot absorb the load")
     sys.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.option("--against", metavar="GITREF|DIR",
+              help="Compare with the spec rendered at this git ref, or with this folder "
+                   "(default: the committed output folder, --out).")
+@click.option("--out", "out_dir", default="rendered", show_default=True,
+              type=click.Path(file_okay=False), help="The committed output folder.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
+              default="text", show_default=True, help="Output format.")
+def diff(spec: str | None, against: str | None, out_dir: str, fmt: str) -> None:
+    """Show, per resource, what rendering SPEC would change.
+
+    \b
+    Exit codes: 0 no changes, 1 changes, 2 trouble (invalid spec, unknown ref).
+    """
+    from generator.diffformat import FORMATTERS
+    from generator.diffsource import read_tree, render_tree, spec_at_ref
+    from generator.render import render as render_files
+    from generator.semdiff import diff_trees
+
+    with _reported(EXIT_TROUBLE):
+        path, model = load_spec(spec)
+        new = {f.path: f.content for f in render_files(model)}
+        if against is None:
+            out = Path(out_dir)
+            old = read_tree(out) if out.exists() else {}
+        elif Path(against).is_dir():
+            old = read_tree(Path(against))
+        else:
+            text, display = spec_at_ref(path, against)
+            old = render_tree(text, display, model.source)
+        result = diff_trees(old, new)
+    colour = False if os.environ.get("NO_COLOR") else None
+    click.echo(FORMATTERS[fmt](result), nl=False, color=colour)
+    sys.exit(EXIT_PROBLEMS if result.changed else EXIT_OK)
+
+
+@main.command()
+@click.argument("directory", required=False, default=".",
+                type=click.Path(file_okay=False))
+@click.option("--name", default="fingerprint-api", show_default=True,
+              help="Service name (a DNS label); also names the spec file.")
+@click.option("--image", default=None,
+              help="Container image, pinned (default: a registry.example.com placeholder).")
+def init(directory: str, name: str, image: str | None) -> None:
+    """Start a project in DIRECTORY: spec/NAME.yaml for the guide's three regions (with the
+    schema modeline) and spec/mrgen.schema.json. Never overwrites anything."""
+    from generator.errors import Diagnostic, MrgenError
+    from generator.starter import starter_files
+    from generator.sync import create_new
+
+    root = Path(directory)
+    with _reported():
+        files = starter_files(name, image)
+        folder = root / SPEC_FOLDER
+        others = sorted(p for p in (*folder.glob("*.yaml"), *folder.glob("*.yml")))
+        if others:
+            raise MrgenError([Diagnostic(str(p), 0, 0, "", "a spec already exists here; "
+                                         "mrgen init starts new projects only")
+                              for p in others])
+        create_new(root, files)
+    for file in files:
+        click.echo(f"create {root / file.path}")
+    click.echo(f"next: mrgen validate {root / files[0].path} && mrgen render "
+               f"{root / files[0].path} --out {root / 'rendered'}")
 
 
 @main.command()

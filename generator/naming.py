@@ -628,3 +628,12 @@ def global_derived_names(spec: Spec) -> list[DerivedName]:
 
 def ack_origin_object_name(spec: Spec, region: str) -> str:
     return f"{spec.service.name}-origin-{region}"
+
+# Pull-request workflow: the safety valve watches each region's overlay folder; the runbook.
+OVERLAYS = f"{K8S}/overlays"
+RUNBOOK = "docs/runbook.md"
+
+
+def spec_file_name(service: str) -> str:
+    """Where `mrgen init` writes a starter spec, relative to the project."""
+    return f"spec/{service}.yaml"

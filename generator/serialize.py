@@ -63,3 +63,32 @@ def yaml_scalar(value: Any) -> str:
     if "\n" in text:  # a multi-line string: keep it on one line, JSON-quoted (valid YAML)
         return json.dumps(value, ensure_ascii=False)
     return text
+
+
+def markdown_text(value: Any) -> str:
+    """Jinja filter ``md``: a value as inline markdown text, safe in a table cell."""
+    text = " ".join(str(value).split())
+    for char in ("\\", "|", "`", "*", "_", "<", ">", "[", "]"):
+        text = text.replace(char, f"\\{char}")
+    return text
+
+
+def markdown_code(value: Any) -> str:
+    """Jinja filter ``md_code``: a value as inline code (commands, paths), safe in tables."""
+    text = " ".join(str(value).split())
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
+
+
+def mermaid_text(value: Any) -> str:
+    """Jinja filter ``mermaid``: a double-quoted Mermaid label (quotes as entities);
+    a list becomes one line per item."""
+    lines = value if isinstance(value, list | tuple) else [value]
+    escaped = []
+    for line in lines:
+        text = " ".join(str(line).split())
+        for char, entity in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+            text = text.replace(char, entity)
+        escaped.append(text)
+    return '"' + "<br/>".join(escaped) + '"'

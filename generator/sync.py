@@ -218,3 +218,25 @@ def apply(result: Plan) -> None:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def create_new(root: Path, files: Sequence[RenderedFile]) -> None:
+    """Write ``files`` under ``root`` only if none of them exists yet (``mrgen init``):
+    raises MrgenError naming every existing one and writes nothing in that case."""
+    existing = [Diagnostic(str(root / f.path), 0, 0, "", "already exists; mrgen init never "
+                           "overwrites") for f in files if (root / f.path).exists()
+                or (root / f.path).is_symlink()]
+    if existing:
+        raise MrgenError(existing)
+    written: list[Path] = []
+    try:
+        for file in files:
+            target = root / file.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("x", encoding="utf-8", newline="\n") as handle:
+                written.append(target)
+                handle.write(file.content)
+    except BaseException:
+        for path in written:  # all or nothing
+            path.unlink(missing_ok=True)
+        raise

@@ -12,7 +12,13 @@ import yaml
 
 from generator.errors import Diagnostic, MrgenError
 from generator.resources import templates_dir
-from generator.serialize import yaml_block, yaml_scalar
+from generator.serialize import (
+    markdown_code,
+    markdown_text,
+    mermaid_text,
+    yaml_block,
+    yaml_scalar,
+)
 
 
 def _raise(message: str) -> None:
@@ -42,6 +48,8 @@ def make_environment(root: Path | None = None) -> jinja2.Environment:
     )
     env.filters["yaml"] = _defined(yaml_block)
     env.filters["scalar"] = _defined(yaml_scalar)
+    env.filters.update(md=_defined(markdown_text), md_code=_defined(markdown_code),
+                       mermaid=_defined(mermaid_text))
     env.globals["raise"] = _raise
     return env
 

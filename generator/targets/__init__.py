@@ -13,6 +13,7 @@ from generator.targets import (
     monitoring,
     replication,
     route53,
+    runbook,
 )
 from generator.targets.kustomization import finish
 
@@ -25,6 +26,7 @@ TARGETS: dict[str, Target] = {
     "monitoring": monitoring.render,
     "route53": route53.render,
     "gclb": gclb.render,
+    "runbook": runbook.render,
 }
 
 __all__ = ["TARGETS", "finish"]

@@ -1,0 +1,43 @@
+"""The starter project `mrgen init` writes: a spec for the guide's three-region topology
+(its numbers) with the schema modeline, and the schema beside it. Pure: returns files."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from generator import naming
+from generator.build import build
+from generator.errors import Diagnostic, MrgenError
+from generator.loader import load_text
+from generator.output import RenderedFile
+from generator.resources import schema_path
+from generator.templating import make_environment
+
+SCHEMA_FILE = "spec/mrgen.schema.json"
+GUIDE_REGIONS: tuple[dict[str, Any], ...] = (
+    {"name": "us-east-1", "role": "primary", "aws": "us-east-1", "gcp": "us-east1",
+     "min": 5, "max": 20, "weight": 50, "latency": 100,
+     "failover": ["eu-west-1", "ap-southeast-1"]},
+    {"name": "eu-west-1", "role": "secondary", "aws": "eu-west-1", "gcp": "europe-west1",
+     "min": 3, "max": 15, "weight": 30, "latency": 150,
+     "failover": ["us-east-1", "ap-southeast-1"]},
+    {"name": "ap-southeast-1", "role": "tertiary", "aws": "ap-southeast-1",
+     "gcp": "asia-southeast1", "min": 2, "max": 10, "weight": 20, "latency": 200,
+     "failover": ["us-east-1", "eu-west-1"]},
+)
+
+
+def starter_files(name: str, image: str | None = None, port: int = 8000) -> list[RenderedFile]:
+    """The spec and schema files for a new project; raises MrgenError when ``name`` (or
+    ``image``) would not make a valid spec, so nothing invalid is ever written."""
+    if not re.fullmatch(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?", name):
+        raise MrgenError([Diagnostic("--name", 0, 0, "", f"{name!r} is not a DNS-1123 label "
+                                     "(lowercase letters, digits and '-', at most 63)")])
+    spec_path = naming.spec_file_name(name)
+    text = make_environment().get_template("init/spec.yaml.j2").render(
+        name=name, image=image or f"registry.example.com/{name}/{name}:0.1.0", port=port,
+        regions=GUIDE_REGIONS)
+    build(load_text(text, spec_path), spec_path)  # the starter must validate
+    schema = schema_path().read_text(encoding="utf-8")
+    return [RenderedFile(spec_path, text), RenderedFile(SCHEMA_FILE, schema)]
