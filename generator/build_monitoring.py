@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from generator.durations import parse_ms
 from generator.errors import Diagnostic
 from generator.loader import LoadedSpec
 from generator.model import MetricNames, Monitoring
@@ -16,16 +17,10 @@ DEFAULT_BUCKETS = ("0.005", "0.01", "0.025", "0.05", "0.1", "0.15", "0.2", "0.25
 DEFAULT_TEMPLATE = "prometheus.monitoring.{region}.internal:9090"
 REGION_PLACEHOLDER = "{region}"
 PAGE_FACTOR = Decimal("14.4")
-_DURATION = re.compile(r"^([1-9][0-9]*)(s|m|h)$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
-
-
 def duration_seconds(text: str) -> int:
-    """Seconds in a schema-valid duration (``30s``, ``2m``, ``1h``)."""
-    match = _DURATION.match(text)
-    if not match:
-        raise ValueError(f"not a duration: {text!r}")
-    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    """Seconds in a schema-valid duration (``30s``, ``2m``, ``1h``; the monitoring schema
+    allows no milliseconds)."""
+    return parse_ms(text) // 1000
 
 
 def exact(number: float | int) -> Decimal:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-_DURATION = re.compile(r"([1-9][0-9]*)(ms|s|m)")
-_FACTOR = {"ms": 1, "s": 1000, "m": 60_000}
+_DURATION = re.compile(r"([1-9][0-9]*)(ms|s|m|h)")
+_FACTOR = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
 
 
 def parse_ms(text: str) -> int:

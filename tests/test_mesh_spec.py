@@ -48,7 +48,8 @@ def test_sections_are_optional_with_defaults() -> None:
 def test_durations_round_trip() -> None:
     assert parse_ms("1500ms") == 1500 and parse_ms("5s") == 5000 and parse_ms("2m") == 120_000
     assert format_ms(1500) == "1500ms" and format_ms(5000) == "5s"
-    for text in ("5", "1.5s", "0s", "5h", "s"):
+    assert parse_ms("1h") == 3_600_000
+    for text in ("5", "1.5s", "0s", "5d", "s"):
         with pytest.raises(ValueError):
             parse_ms(text)
 
