@@ -198,11 +198,32 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """UTF-16/32 text (editors on some systems save it): by its byte-order mark, or by the
+    NUL bytes that ASCII characters carry in it."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return name
+    head = raw[:64]
+    if len(head) >= 8 and head.count(0) * 2 >= len(head):
+        nul_bytes = {i % 4 for i, byte in enumerate(head) if byte == 0}
+        return "UTF-32" if len(nul_bytes) == 3 else "UTF-16"
+    return None
+
+
 def decode(raw: bytes, file: str) -> str:
     """Bytes to text: UTF-8 only (a BOM is tolerated), with the bad byte located."""
     if len(raw) > MAX_BYTES:
         raise MrgenError([Diagnostic(file, 0, 0, "", f"the spec is {len(raw)} bytes; "
                                      f"the limit is {MAX_BYTES} bytes")])
+    encoding = _wide_encoding(raw)
+    if encoding:
+        raise MrgenError([Diagnostic(file, 1, 1, "", f"the spec is {encoding} text; mrgen reads "
+                                     "UTF-8 only: save the file as UTF-8")])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

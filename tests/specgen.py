@@ -1,0 +1,143 @@
+"""Generated specs: valid spec data and YAML text with any number of regions.
+
+Used by the property tests (``tests.strategies`` draws the region rows with hypothesis)
+and by ``benchmarks/bench.py`` (``deterministic_spec`` builds a fixed n-region spec).
+Every section of the example spec other than ``regions`` is carried over, so a spec
+section another output kind adds to the example spec is covered automatically.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.loader import load_text
+
+EXAMPLE_SPEC = Path(__file__).resolve().parent.parent / "spec" / "fingerprint-api.yaml"
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    """One generated region, as the spec writes it."""
+
+    name: str
+    role: str
+    cluster: str
+    provider: str
+    aws: str
+    gcp: str
+    min_replicas: int
+    max_replicas: int
+    weight: int
+    latency_ms: int
+    failover: tuple[str, ...] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Further per-region fields a later section needs (copied into the region as-is)."""
+
+    def as_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": self.name,
+            "role": self.role,
+            "cluster": {"name": self.cluster, "provider": self.provider},
+            "location": {"aws": self.aws, "gcp": self.gcp},
+            "replicas": {"min": self.min_replicas, "max": self.max_replicas},
+            "weight": self.weight,
+            "latencyTargetMs": self.latency_ms,
+        }
+        if self.failover is not None:
+            data["failover"] = list(self.failover)
+        data.update(copy.deepcopy(self.extra))
+        return data
+
+
+@cache
+def _example() -> dict[str, Any]:
+    data = load_text(EXAMPLE_SPEC.read_text(encoding="utf-8"), EXAMPLE_SPEC.name).data
+    assert isinstance(data, dict)
+    return data
+
+
+def example_data() -> dict[str, Any]:
+    """The example spec as plain data (YAML 1.2 rules, as mrgen reads it); a fresh copy."""
+    return copy.deepcopy(_example())
+
+
+RegionAdapter = Callable[[Any, Sequence[RegionRow]], Any]
+
+# LEAD: sections of the example spec that name regions (as mapping keys or in values)
+# cannot be copied verbatim into a spec whose regions are generated. Register an adapter
+# here that rewrites the example's section for the generated regions (return None to
+# leave the section out), e.g.
+#     REGION_KEYED["replication"] = lambda section, regions: {... regions[0].name ...}
+# Every other top-level section is copied unchanged by carried_sections().
+REGION_KEYED: dict[str, RegionAdapter] = {}
+
+
+def carried_sections(regions: Sequence[RegionRow]) -> dict[str, Any]:
+    """Every top-level section of the example spec except ``regions``, in file order:
+    region-independent ones copied, region-keyed ones adapted (see REGION_KEYED)."""
+    out: dict[str, Any] = {}
+    for key, value in example_data().items():
+        if key == "regions":
+            continue
+        if key in REGION_KEYED:
+            adapted = REGION_KEYED[key](value, regions)
+            if adapted is not None:
+                out[key] = adapted
+        else:
+            out[key] = value
+    return out
+
+
+def spec_data(regions: Sequence[RegionRow], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """A full spec: the carried sections plus ``regions`` (and optional service env)."""
+    data = carried_sections(regions)
+    if env is not None:
+        data["service"] = {**data["service"], "env": dict(env)}
+    data["regions"] = [r.as_data() for r in regions]
+    return data
+
+
+def to_yaml(data: Any) -> str:
+    """YAML text mrgen reads back as ``data`` (strings YAML 1.1 would misread are quoted)."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                          width=100)
+
+
+_WORDS = ("north", "south", "east", "west", "central", "northeast", "southeast", "mid")
+_COUNTRIES = ("us", "eu", "ap", "ca", "sa", "me", "af", "il")
+
+
+def deterministic_regions(count: int) -> list[RegionRow]:
+    """``count`` plausible regions: the first primary, weights summing to 100, each failing
+    over to the next two (a fixed layout for benchmarks and smoke tests)."""
+    names = [f"{_COUNTRIES[i % 8]}-{_WORDS[(i // 8) % 8]}-{i + 1}" for i in range(count)]
+    base, rest = divmod(100, count)
+    rows = []
+    for i, name in enumerate(names):
+        others = [names[(i + k) % count] for k in (1, 2) if (i + k) % count != i]
+        rows.append(RegionRow(
+            name=name,
+            role="primary" if i == 0 else ("secondary" if i % 2 else "tertiary"),
+            cluster=f"{name}-gke",
+            provider="gke" if i % 3 else "eks",
+            aws=f"{_COUNTRIES[i % 8]}-{_WORDS[(i // 8) % 8]}-{i + 1}",
+            gcp=f"{_WORDS[i % 8]}-{_WORDS[(i // 8) % 8]}{i + 1}",
+            min_replicas=2 + i % 3,
+            max_replicas=10 + i,
+            weight=base + (1 if i < rest else 0),
+            latency_ms=100 + 10 * i,
+            failover=tuple(dict.fromkeys(others)),
+        ))
+    return rows
+
+
+def deterministic_spec(count: int) -> str:
+    """The YAML text of a valid ``count``-region spec."""
+    return to_yaml(spec_data(deterministic_regions(count)))
