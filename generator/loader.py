@@ -23,7 +23,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from generator.errors import Diagnostic, MrgenError, Path, format_path
 
 MAX_BYTES = 1024 * 1024  # a 100-region spec is ~40 KiB; anything near 1 MiB is a mistake
-MAX_NODES = 100_000  # values after alias expansion: stops "billion laughs" documents
+MAX_NODES = 50_000  # YAML nodes read, and values after alias expansion ("billion laughs");
+# a 200-region spec failing over to every other region has ~45k; the pure-Python reader
+# takes ~1 s per 40k nodes, so the limit also bounds the time a hostile file can cost
 MAX_DEPTH = 64  # no spec needs more; stops stack exhaustion
 
 _PLAIN = "mrgen:plain"
@@ -81,6 +83,21 @@ class _Composer(
         yaml.parser.Parser.__init__(self)
         yaml.composer.Composer.__init__(self)
         _Resolver.__init__(self)
+        self.composed = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        """Stop reading as soon as the file holds more nodes than any spec needs."""
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            raise _TooManyNodes(self.peek_event().start_mark)
+        node: Node | None = super().compose_node(parent, index)
+        return node
+
+
+class _TooManyNodes(Exception):
+    def __init__(self, mark: Any) -> None:
+        super().__init__("too many nodes")
+        self.mark = mark
 
 
 def _pos(node: Node) -> tuple[int, int]:
@@ -254,6 +271,10 @@ def load_text(text: str, file: str) -> LoadedSpec:
         raise MrgenError([Diagnostic(file, line, col, "", message)]) from None
     except RecursionError:
         raise MrgenError([Diagnostic(file, 0, 0, "", "nesting is too deep to read")]) from None
+    except _TooManyNodes as stop:
+        raise MrgenError([Diagnostic(file, stop.mark.line + 1, stop.mark.column + 1, "",
+                                     f"the spec holds more than {MAX_NODES} values; "
+                                     "no spec needs that many")]) from None
     if root is None:
         raise MrgenError([Diagnostic(file, 1, 1, "", "the spec is empty")])
     converter = _Converter(file)
