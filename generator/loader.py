@@ -89,7 +89,7 @@ class _Composer(
         """Stop reading as soon as the file holds more nodes than any spec needs."""
         self.composed += 1
         if self.composed > MAX_NODES:
-            raise _TooManyNodes(self.peek_event().start_mark)
+            raise _TooManyNodes(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
         node: Node | None = super().compose_node(parent, index)
         return node
 
