@@ -62,6 +62,10 @@ def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.mrgen-staging"
 
 
+def _backup_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.mrgen-old"
+
+
 def read_record(out: Path) -> list[str]:
     """The files a previous render wrote into ``out`` (empty when there is none)."""
     record = out / RECORD
@@ -186,13 +190,16 @@ def _write(path: Path, content: str) -> None:
 
 
 def apply(result: Plan) -> None:
-    """Make ``result.out`` hold the planned tree, atomically. No-op when clean."""
-    if result.clean:
-        return
+    """Make ``result.out`` hold the planned tree, atomically. Writes nothing when clean,
+    but still removes what an interrupted render left (a kill after the swap leaves the
+    new tree plus the old one in the staging folder)."""
     out = result.out
     staging = staging_dir(out)
-    if staging.exists():
-        shutil.rmtree(staging)  # left by an interrupted render; ours by name
+    for leftover in (staging, _backup_dir(out)):
+        if leftover.exists() and not leftover.is_symlink():
+            shutil.rmtree(leftover)  # ours by name
+    if result.clean:
+        return
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         if out.exists():
@@ -211,7 +218,7 @@ def apply(result: Plan) -> None:
             staging.rename(out)
             return
         if not _exchange(staging, out):
-            backup = out.parent / f".{out.name}.mrgen-old"
+            backup = _backup_dir(out)
             out.rename(backup)
             staging.rename(out)
             staging = backup
