@@ -25,8 +25,9 @@ import jsonschema
 import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
-from generator import naming, sync
+from generator import naming, serialize, sync
 from generator.build import build
 from generator.errors import MrgenError
 from generator.loader import decode, load_text
@@ -133,6 +134,30 @@ def test_valid_specs_sync_then_check_is_clean(spec: Generated, tmp_path_factory:
         assert (out / file.path).read_bytes() == file.content.encode("utf-8")
     assert sync.plan(out, pipeline(spec.text), SOURCE).clean
     shutil.rmtree(out.parent)
+
+
+_plain_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
+                                                                max_size=3), max_leaves=6)
+
+
+@settings(max_examples=budget(100))
+@given(first=_plain_values, second=_plain_values)
+def test_memoized_serializer_equals_a_fresh_dump(first: Any, second: Any) -> None:
+    """The serializer's memo never hands one value the dump of another (1 vs True vs 1.0,
+    tuples vs lists, key order...)."""
+    for value in (first, second, first, [first, second]):
+        assert serialize.dump_yaml(value) == serialize._dump_block(value)
+        if not isinstance(value, dict | list | tuple):
+            flow = serialize._dump_flow(value).removesuffix("\n").removesuffix("\n...")
+            assert serialize.yaml_scalar(value) in (flow, json_dumps(value))
+
+
+def json_dumps(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
 
 
 def test_strict_validator_agrees_with_kubernetes_validate() -> None:
