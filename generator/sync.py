@@ -11,7 +11,6 @@ An interrupted render leaves the complete old tree or the complete new one.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import json
 import os
@@ -148,6 +147,8 @@ _AT_FDCWD = -100
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2). False when unsupported here."""
+    import ctypes  # only when a tree is swapped: keeps `render --check` lean
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
