@@ -19,6 +19,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from generator import sync
+from generator.output import RenderedFile
 from generator.sync import staging_dir
 from tests.conftest import REPO, run_cli, snapshot
 from tests.specgen import RegionRow, deterministic_regions, example_data, spec_data, to_yaml
@@ -151,3 +155,22 @@ def test_a_clean_render_still_removes_a_stale_staging_folder(tmp_path: Path) -> 
     assert "0 created, 0 updated, 0 deleted" in result.stdout
     assert snapshot(tmp_path / "rendered") == before
     assert not staging.exists()
+
+
+def test_staged_files_are_flushed_before_the_swap(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """One syncfs where Linux has it; otherwise an fsync of every written file."""
+    if sys.platform.startswith("linux"):
+        assert sync._syncfs(tmp_path)
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(sync, "_syncfs", lambda folder: False)
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    files = [RenderedFile("a/x.yaml", "1\n"), RenderedFile("b.yaml", "2\n")]
+    sync.apply(sync.plan(tmp_path / "out", files, "spec/s.yaml"))
+    assert len(synced) == 3  # the two files and the ownership record
