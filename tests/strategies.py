@@ -220,8 +220,10 @@ STRUCTURAL = (_delete_required, _wrong_type, _out_of_range, _duplicate, _weights
 
 
 @st.composite
-def structurally_invalid(draw: st.DrawFn) -> bytes:
-    """A valid spec with one or more mutations that each make it invalid."""
+def structurally_invalid(draw: st.DrawFn) -> tuple[bytes, bool]:
+    """A valid spec with one or more mutations that each make it invalid, and whether it
+    got exactly one. One mutation always leaves the spec invalid; a second can undo the
+    first (a weight set to 101, then lowered by one), so callers check those."""
     data = copy.deepcopy(draw(valid_specs(max_regions=8)).data)
     first, *more = draw(st.lists(st.sampled_from(STRUCTURAL), min_size=1, max_size=3))
     first(data, draw)  # on a valid spec: always applies, and makes it invalid
@@ -229,7 +231,7 @@ def structurally_invalid(draw: st.DrawFn) -> bytes:
         with contextlib.suppress(KeyError, TypeError, IndexError, AttributeError,
                                  StopIteration):
             mutate(data, draw)
-    return to_yaml(data).encode("utf-8")
+    return to_yaml(data).encode("utf-8"), not more
 
 
 @st.composite
