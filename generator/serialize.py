@@ -21,8 +21,18 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+# Line breaks YAML 1.1 knows besides \n: PyYAML writes them raw in plain, quoted and block
+# scalars, and every reader then folds them into spaces. Escaped ("\N") they round-trip.
+_RAW_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value and not value.endswith((" ", "\t")) else None
+    if any(brk in value for brk in _RAW_BREAKS):
+        style: str | None = '"'
+    elif "\n" in value and not value.endswith((" ", "\t")):
+        style = "|"
+    else:
+        style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -104,10 +104,22 @@ def spec_data(regions: Sequence[RegionRow], env: dict[str, str] | None = None) -
     return data
 
 
+class _SpecDumper(yaml.SafeDumper):
+    """Escapes the line breaks PyYAML otherwise writes raw (and then reads as spaces)."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if any(c in value for c in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_SpecDumper.add_representer(str, _str)
+
+
 def to_yaml(data: Any) -> str:
     """YAML text mrgen reads back as ``data`` (strings YAML 1.1 would misread are quoted)."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False,
-                          width=100)
+    return yaml.dump(data, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True,
+                     default_flow_style=False, width=100)
 
 
 _WORDS = ("north", "south", "east", "west", "central", "northeast", "southeast", "mid")
