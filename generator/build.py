@@ -3,7 +3,6 @@ that JSON Schema cannot express. All problems are reported together."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
@@ -147,6 +146,8 @@ class _Checks:
                 if target == region["name"]:
                     self.error(path, f"{target!r} cannot fail over to itself")
                 elif target not in names:
+                    import difflib  # only for the hint of an error
+
                     close = difflib.get_close_matches(target, names, n=1, cutoff=0.6)
                     hint = f"; did you mean {close[0]!r}?" if close else ""
                     self.error(path, f"{target!r} is not a region in this spec{hint}")

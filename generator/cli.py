@@ -6,7 +6,6 @@ Exit codes (a contract, like black's): 0 success / no drift, 1 invalid spec or d
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -146,6 +145,8 @@ def _print_plan(result: Plan, out: Path, show_diff: bool, verb: str) -> None:
     for change in result.changes:
         click.echo(f"{verb}{change.action} {out / change.path}")
     if show_diff:
+        import difflib
+
         for change in result.changes:
             old = (change.old or "").splitlines(keepends=True)
             new = (change.new or "").splitlines(keepends=True)

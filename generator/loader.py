@@ -23,7 +23,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from generator.errors import Diagnostic, MrgenError, Path, format_path
 
 MAX_BYTES = 1024 * 1024  # a 100-region spec is ~40 KiB; anything near 1 MiB is a mistake
-MAX_NODES = 100_000  # values after alias expansion: stops "billion laughs" documents
+MAX_NODES = 50_000  # YAML nodes read, and values after alias expansion ("billion laughs");
+# a 200-region spec failing over to every other region has ~45k; the pure-Python reader
+# takes ~1 s per 40k nodes, so the limit also bounds the time a hostile file can cost
 MAX_DEPTH = 64  # no spec needs more; stops stack exhaustion
 
 _PLAIN = "mrgen:plain"
@@ -81,6 +83,21 @@ class _Composer(
         yaml.parser.Parser.__init__(self)
         yaml.composer.Composer.__init__(self)
         _Resolver.__init__(self)
+        self.composed = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        """Stop reading as soon as the file holds more nodes than any spec needs."""
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            raise _TooManyNodes(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+        node: Node | None = super().compose_node(parent, index)
+        return node
+
+
+class _TooManyNodes(Exception):
+    def __init__(self, mark: Any) -> None:
+        super().__init__("too many nodes")
+        self.mark = mark
 
 
 def _pos(node: Node) -> tuple[int, int]:
@@ -198,11 +215,32 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """UTF-16/32 text (editors on some systems save it): by its byte-order mark, or by the
+    NUL bytes that ASCII characters carry in it."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return name
+    head = raw[:64]
+    if len(head) >= 8 and head.count(0) * 2 >= len(head):
+        nul_bytes = {i % 4 for i, byte in enumerate(head) if byte == 0}
+        return "UTF-32" if len(nul_bytes) == 3 else "UTF-16"
+    return None
+
+
 def decode(raw: bytes, file: str) -> str:
     """Bytes to text: UTF-8 only (a BOM is tolerated), with the bad byte located."""
     if len(raw) > MAX_BYTES:
         raise MrgenError([Diagnostic(file, 0, 0, "", f"the spec is {len(raw)} bytes; "
                                      f"the limit is {MAX_BYTES} bytes")])
+    encoding = _wide_encoding(raw)
+    if encoding:
+        raise MrgenError([Diagnostic(file, 1, 1, "", f"the spec is {encoding} text; mrgen reads "
+                                     "UTF-8 only: save the file as UTF-8")])
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -233,6 +271,10 @@ def load_text(text: str, file: str) -> LoadedSpec:
         raise MrgenError([Diagnostic(file, line, col, "", message)]) from None
     except RecursionError:
         raise MrgenError([Diagnostic(file, 0, 0, "", "nesting is too deep to read")]) from None
+    except _TooManyNodes as stop:
+        raise MrgenError([Diagnostic(file, stop.mark.line + 1, stop.mark.column + 1, "",
+                                     f"the spec holds more than {MAX_NODES} values; "
+                                     "no spec needs that many")]) from None
     if root is None:
         raise MrgenError([Diagnostic(file, 1, 1, "", "the spec is empty")])
     converter = _Converter(file)

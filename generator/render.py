@@ -33,17 +33,22 @@ def _normalize(content: str) -> str:
     return "\n".join(lines).strip("\n") + "\n"
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it: parsing back every file is most of a render's
+# time with the pure-Python one. Same documents either way (the constructors are Python).
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """Parse-back loader: duplicate keys in generated output are a generator bug."""
 
 
-def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> object:
+def _no_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> object:
     keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     if dupes:
         raise yaml.constructor.ConstructorError(None, None, f"duplicate keys {dupes}",
                                                 node.start_mark)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+    return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep)
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
@@ -60,7 +65,7 @@ def parse_back(file: RenderedFile) -> list[object]:
         if file.path.endswith(".json"):
             return [json.loads(file.content)]
     except (yaml.YAMLError, ValueError) as exc:
-        message = f"generated file does not parse: {exc}"
+        message = f"generated file does not parse: {' '.join(str(exc).split())}"
         raise MrgenError([Diagnostic(file.path, 0, 0, "", message)]) from None
     return []
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 import jsonschema
@@ -29,6 +28,8 @@ def _short(value: Any) -> str:
 
 
 def _suggest(word: str, choices: list[str]) -> str:
+    import difflib  # only for the hint of an error
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 

@@ -8,6 +8,7 @@ value contains can break out of its place in the document.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -20,19 +21,65 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+# Line breaks YAML 1.1 knows besides \n: PyYAML writes them raw in plain, quoted and block
+# scalars, and every reader then folds them into spaces. Escaped ("\N") they round-trip.
+_RAW_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value and not value.endswith((" ", "\t")) else None
+    if any(brk in value for brk in _RAW_BREAKS):
+        style: str | None = '"'
+    elif "\n" in value and not value.endswith((" ", "\t")):
+        style = "|"
+    else:
+        style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
 _Dumper.add_representer(str, _str)
 
 
+_EXACT = (str, int, float, bool, type(None))
+_memo: dict[tuple[str, str], str] = {}
+_MEMO_MAX = 4096
+
+
+def _plain(value: Any) -> bool:
+    """Plain data only (no subclasses): its repr then identifies it exactly."""
+    if type(value) is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if type(value) in (list, tuple):
+        return all(_plain(v) for v in value)
+    return type(value) in _EXACT
+
+
+def _memoized(kind: str, value: Any, dump: Callable[[Any], str]) -> str:
+    """Dumping is pure and the slowest step of a render; a value that recurs (labels,
+    selectors, the same block in every region) is dumped once per process."""
+    if not _plain(value):
+        return dump(value)
+    key = (kind, repr(value))
+    found = _memo.get(key)
+    if found is None:
+        if len(_memo) >= _MEMO_MAX:
+            _memo.clear()
+        found = _memo[key] = dump(value)
+    return found
+
+
+def _dump_block(value: Any) -> str:
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=True, default_flow_style=False,
+                     allow_unicode=True, width=1_000_000, indent=2)
+
+
+def _dump_flow(value: Any) -> str:
+    return yaml.dump(value, Dumper=_Dumper, default_flow_style=True, allow_unicode=True,
+                     width=1_000_000)
+
+
 def dump_yaml(value: Any) -> str:
     """One YAML document body, ending in exactly one newline."""
-    text = yaml.dump(value, Dumper=_Dumper, sort_keys=True, default_flow_style=False,
-                     allow_unicode=True, width=1_000_000, indent=2)
-    return text
+    return _memoized("block", value, _dump_block)
 
 
 def dump_yaml_documents(documents: list[Any]) -> str:
@@ -57,8 +104,7 @@ def yaml_scalar(value: Any) -> str:
     """Jinja filter ``scalar``: one scalar in flow style, quoted when needed."""
     if isinstance(value, dict | list | tuple):
         raise TypeError(f"scalar filter got a {type(value).__name__}; use the yaml filter")
-    text = yaml.dump(value, Dumper=_Dumper, default_flow_style=True, allow_unicode=True,
-                     width=1_000_000)
+    text = _memoized("flow", value, _dump_flow)
     text = text.removesuffix("\n").removesuffix("\n...")
     if "\n" in text:  # a multi-line string: keep it on one line, JSON-quoted (valid YAML)
         return json.dumps(value, ensure_ascii=False)

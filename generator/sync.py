@@ -11,7 +11,6 @@ An interrupted render leaves the complete old tree or the complete new one.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import json
 import os
@@ -60,6 +59,10 @@ def _safe_relative(path: str) -> bool:
 
 def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.mrgen-staging"
+
+
+def _backup_dir(out: Path) -> Path:
+    return out.parent / f".{out.name}.mrgen-old"
 
 
 def read_record(out: Path) -> list[str]:
@@ -144,6 +147,8 @@ _AT_FDCWD = -100
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2). False when unsupported here."""
+    import ctypes  # only when a tree is swapped: keeps `render --check` lean
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
@@ -181,24 +186,55 @@ def _write(path: Path, content: str) -> None:
         path.unlink()  # never write through a hard link shared with the old tree
     with path.open("w", encoding="utf-8", newline="\n") as handle:
         handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
+
+
+def _syncfs(folder: Path) -> bool:
+    """Flush the filesystem holding ``folder`` with one syncfs(2) (Linux): one journal
+    commit and one disk-cache flush, where an fsync per file costs one each (most of the
+    write time of a render). False when this platform has no syncfs."""
+    import ctypes
+
+    try:
+        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return False
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        return bool(syncfs(fd) == 0)
+    finally:
+        os.close(fd)
+
+
+def _make_durable(staging: Path, written: list[Path]) -> None:
+    """The staged files reach the disk before the swap makes them the output."""
+    if _syncfs(staging):
+        return
+    for path in written:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def apply(result: Plan) -> None:
-    """Make ``result.out`` hold the planned tree, atomically. No-op when clean."""
-    if result.clean:
-        return
+    """Make ``result.out`` hold the planned tree, atomically. Writes nothing when clean,
+    but still removes what an interrupted render left (a kill after the swap leaves the
+    new tree plus the old one in the staging folder)."""
     out = result.out
     staging = staging_dir(out)
-    if staging.exists():
-        shutil.rmtree(staging)  # left by an interrupted render; ours by name
+    for leftover in (staging, _backup_dir(out)):
+        if leftover.exists() and not leftover.is_symlink():
+            shutil.rmtree(leftover)  # ours by name
+    if result.clean:
+        return
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         if out.exists():
             _link_tree(out, staging)
         else:
             staging.mkdir()
+        written = []
         for change in result.changes:
             target = staging / change.path
             if change.action == "delete":
@@ -207,11 +243,13 @@ def apply(result: Plan) -> None:
             else:
                 assert change.new is not None
                 _write(target, change.new)
+                written.append(target)
+        _make_durable(staging, written)
         if not out.exists():
             staging.rename(out)
             return
         if not _exchange(staging, out):
-            backup = out.parent / f".{out.name}.mrgen-old"
+            backup = _backup_dir(out)
             out.rename(backup)
             staging.rename(out)
             staging = backup

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,6 +54,8 @@ def make_environment(root: Path | None = None) -> jinja2.Environment:
 
 
 def _template_line(exc: BaseException, name: str) -> int:
+    import traceback  # only on errors: keeps start-up lean
+
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.lineno:
         return exc.lineno
     line = 0
