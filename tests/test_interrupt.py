@@ -64,8 +64,9 @@ def render_old(project: Path, out: Path) -> None:
 
 def start_render(project: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # --force: the new spec drops every old region, which the deletion safety valve refuses
     return subprocess.Popen([sys.executable, "-m", "generator", "render", "spec/new.yaml",
-                             "--out", "rendered"], cwd=project, env=env,
+                             "--out", "rendered", "--force"], cwd=project, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -135,7 +136,7 @@ def test_killed_render_leaves_the_old_or_the_new_tree(tmp_path: Path) -> None:
     assert any(o[1] == "old" for o in outcomes)
 
     # The next render recovers: the new tree, and no staging or backup folder left behind.
-    result = run_cli(["render", "spec/new.yaml", "--out", "rendered"], cwd=project)
+    result = run_cli(["render", "spec/new.yaml", "--out", "rendered", "--force"], cwd=project)
     assert result.exit_code == 0, result.stderr
     assert tree(out) == new_tree
     assert not staging.exists()
