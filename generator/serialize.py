@@ -13,7 +13,6 @@ from typing import Any
 
 import yaml
 
-
 # libyaml's emitter when PyYAML was built with it: the same documents, several times faster
 # (emitting is most of a render's time). tests/test_serialize_engines.py proves they agree.
 _BASE: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
