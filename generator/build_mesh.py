@@ -23,7 +23,9 @@ from generator.model import (
 
 ISTIO_VERSION = "1.24.3"
 ISTIO_API = "networking.istio.io/v1"
-ISTIO_HELM_REPO = "https://istio-release.storage.googleapis.com/charts"  # Istio's official charts
+# Where Argo CD fetches Istio's Helm charts: set mesh.istio.helmRepo to Istio's official chart
+# repository or to your mirror of it; the default is a placeholder that names no real host.
+ISTIO_HELM_REPO = "https://charts.example.com/istio"
 ISTIO_NAMESPACE = "istio-system"
 GATEWAY_SELECTOR = {"istio": "ingressgateway"}  # the gateway chart's label for this release
 TIMEOUT, PER_TRY, CONNECT = "5s", "1500ms", "1s"
