@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import functools
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,8 @@ import yaml
 from generator.build import build
 from generator.loader import load_text
 from generator.render import render
-from tests.conftest import EXAMPLE_SPEC, require_tool, run_cli
+from tests.conftest import EXAMPLE_SPEC, run_cli
+from tests.k8s_helpers import kustomize_build
 
 Doc = dict[str, Any]
 _GO_DURATION = re.compile(r"(\d+)(ms|s|m|h)")
@@ -71,12 +71,7 @@ def render_to(data: dict[str, Any], project: Path) -> Path:
     return project / "rendered"
 
 
-def kustomize(folder: Path) -> list[Doc]:
-    kubectl = require_tool("kubectl")
-    done = subprocess.run([kubectl, "kustomize", str(folder)], capture_output=True, text=True,
-                          timeout=60, check=False)
-    assert done.returncode == 0, done.stderr
-    return [d for d in yaml.load_all(done.stdout, Loader=_LOADER) if d]
+kustomize = kustomize_build  # `kubectl kustomize folder`, parsed (tests.k8s_helpers)
 
 
 def of_kind(docs: list[Doc], kind: str) -> list[Doc]:

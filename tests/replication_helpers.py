@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from tests.conftest import EXAMPLE_SPEC, require_tool, run_cli
+from tests.conftest import EXAMPLE_SPEC, run_cli
+from tests.k8s_helpers import kustomize_build
 
 Doc = dict[str, Any]
 
@@ -41,13 +41,7 @@ def docs_under(folder: Path) -> dict[str, list[Doc]]:
             for p in sorted(folder.rglob("*.yaml"))}
 
 
-def kustomize(folder: Path) -> list[Doc]:
-    """``kubectl kustomize folder``: the objects a cluster would receive."""
-    kubectl = require_tool("kubectl")
-    built = subprocess.run([kubectl, "kustomize", str(folder)], capture_output=True, text=True,
-                           timeout=60, check=False)
-    assert built.returncode == 0, built.stderr
-    return [d for d in yaml.safe_load_all(built.stdout) if d]
+kustomize = kustomize_build  # `kubectl kustomize folder`, parsed (tests.k8s_helpers)
 
 
 def of_kind(docs: list[Doc], kind: str) -> list[Doc]:
