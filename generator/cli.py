@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from generator.model import Spec
+    from generator.spec import Spec
     from generator.safety import Refusal
     from generator.sync import Plan
 
@@ -239,19 +239,21 @@ def simulate(spec: str | None, down: tuple[str, ...]) -> None:
     Exit 0 when the surviving regions absorb the peak within their HPA maxima, 1 when they
     cannot (or the spec is invalid), 2 for a usage error such as an unknown region.
     """
-    from generator.simulate import UnknownRegions
-    from generator.simulate import simulate as run_simulation
+    from generator.sections.global_routing.simulate import UnknownRegions
+    from generator.sections.global_routing.simulate import simulate as run_simulation
 
     names = [n.strip() for item in down for n in item.split(",") if n.strip()]
     with _reported():
         _, model = load_spec(spec)
-    if model.global_routing is None:
+    from generator.sections.global_routing.model import GLOBAL_ROUTING
+
+    gr = model.get(GLOBAL_ROUTING)
+    if gr is None:
         raise click.UsageError("the spec has no globalRouting section; nothing to simulate")
     try:
         result = run_simulation(model, names)
     except UnknownRegions as exc:
         raise click.BadParameter(str(exc), param_hint="--down") from None
-    gr = model.global_routing
     click.echo(f"Failing {', '.join(result.down)}: peak {float(result.peak_rps):g} requests/s, "
                f"{float(result.rps_per_replica):g} requests/s per replica")
     if result.geo:

@@ -22,3 +22,18 @@ def format_ms(ms: int) -> str:
     if ms <= 0:
         raise ValueError(f"durations are positive, got {ms} ms")
     return f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms}ms"
+
+
+def duration_seconds(text: str) -> int:
+    """Whole seconds in a duration: ``"2m"`` -> 120 (milliseconds are truncated)."""
+    return parse_ms(text) // 1000
+
+
+def format_seconds(seconds: int, *, hours: bool = True) -> str:
+    """1800 -> ``30m``, 3600 -> ``1h`` (or ``60m`` with ``hours=False``), 90 -> ``90s``:
+    Prometheus durations, label values and promtool times."""
+    if hours and seconds % 3600 == 0:
+        return f"{seconds // 3600}h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60}m"
+    return f"{seconds}s"

@@ -56,3 +56,11 @@ class MrgenError(Exception):
 def fail(file: str, message: str, path: str = "", line: int = 0, col: int = 0) -> MrgenError:
     """Shorthand for a single located error."""
     return MrgenError([Diagnostic(file, line, col, path, message)])
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` when one of ``choices`` is close to ``name``, else ``""``."""
+    import difflib  # only for the hint of an error
+
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from generator import naming
+from generator.sections.core import names as naming
 from generator.sync import RECORD, Plan
 
 DEFAULT_MAX_DELETE_SHARE = Fraction(1, 4)

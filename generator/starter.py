@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from generator import naming
+from generator.sections.core import names as naming
 from generator.build import build
 from generator.errors import Diagnostic, MrgenError
 from generator.loader import load_text
-from generator.output import RenderedFile
+from generator.section import RenderedFile
 from generator.resources import schema_path
 from generator.templating import make_environment
 

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from generator.errors import Diagnostic, MrgenError
-from generator.output import RenderedFile
+from generator.section import RenderedFile
 
 RECORD = ".mrgen-files.json"
 Action = Literal["create", "update", "delete"]

@@ -1,0 +1,1 @@
+"""One package per spec section; :mod:`generator.registry` lists them in order."""

@@ -1,0 +1,218 @@
+"""Argo CD objects (``argocd/``), synced to the platform cluster by a root Application.
+
+Layout and order (``argocd.argoproj.io/sync-wave`` inside the root Application's sync):
+- wave -3: the AppProjects (workloads, Istio install, platform);
+- waves -2/-1/0: per region cluster, Istio's Helm charts base, istiod and gateway;
+- wave 1: the workload ApplicationSet (one Application per region overlay) and one
+  Application per platform layer.
+The root Application itself is applied once by hand and then manages this folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from generator import emit
+from generator.section import RenderedFile
+from generator.sections.core import names as core_names
+from generator.sections.core.model import Region
+from generator.sections.delivery import names
+from generator.sections.delivery.model import DELIVERY, Delivery
+from generator.sections.mesh import names as mesh_names
+from generator.sections.mesh.model import MESH, Mesh
+from generator.spec import Spec
+
+API = "argoproj.io/v1alpha1"
+PROJECT_WAVE = -3
+ISTIO_WAVES = {"base": -2, "istiod": -1, "gateway": 0}
+WORKLOAD_WAVE = 1
+PLATFORM_WAVE = 1
+RETRY = {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "3m"}}
+ISTIO_CLUSTER_KINDS = (
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("", "Namespace"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+)
+# istiod fills these in at run time; without ignoring them selfHeal would fight it.
+WEBHOOK_DRIFT = [{"group": "admissionregistration.k8s.io", "kind": "ValidatingWebhookConfiguration",
+                  "jqPathExpressions": [".webhooks[]?.clientConfig.caBundle",
+                                        ".webhooks[]?.failurePolicy"]}]
+
+
+def _parts(spec: Spec) -> tuple[Mesh, Delivery]:
+    return spec[MESH], spec[DELIVERY]
+
+
+def _metadata(spec: Spec, name: str, wave: int | None,
+              extra_labels: dict[str, str] | None = None) -> dict[str, Any]:
+    _, delivery = _parts(spec)
+    return emit.metadata(name, namespace=delivery.namespace,
+                         labels={**core_names.common_labels(spec), **(extra_labels or {})},
+                         annotations={names.SYNC_WAVE: str(wave)} if wave is not None else None)
+
+
+def _automated(extra_options: list[str]) -> dict[str, Any]:
+    return {"automated": {"prune": True, "selfHeal": True, "allowEmpty": False},
+            "syncOptions": extra_options, "retry": RETRY}
+
+
+def _git_source(spec: Spec, path: str) -> dict[str, Any]:
+    _, delivery = _parts(spec)
+    return {"repoURL": delivery.repo_url, "targetRevision": delivery.target_revision,
+            "path": path}
+
+
+def projects(spec: Spec) -> list[dict[str, Any]]:
+    mesh, delivery = _parts(spec)
+    projects = names.project_names(delivery)
+    istio_namespaces = sorted({mesh.istio.namespace, mesh.gateway.namespace})
+    platform_destinations = [{"name": delivery.platform_cluster, "namespace": delivery.namespace}]
+    if spec.layers:
+        # Platform layers put objects in namespaces of their own choosing.
+        platform_destinations.append({"name": delivery.platform_cluster, "namespace": "*"})
+    return [
+        {"metadata": _metadata(spec, projects["workloads"], PROJECT_WAVE),
+         "spec": {
+             "description": f"{spec.service.name}: the per-region overlays",
+             "sourceRepos": [delivery.repo_url],
+             "destinations": [{"name": r.cluster, "namespace": core_names.namespace(spec)}
+                              for r in sorted(spec.regions, key=lambda r: r.name)],
+             # The overlay ships its Namespace (with istio-injection); nothing else is
+             # cluster-scoped.
+             "clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
+         }},
+        {"metadata": _metadata(spec, projects["istio"], PROJECT_WAVE),
+         "spec": {
+             "description": f"{spec.service.name}: Istio {mesh.istio.version} in every region",
+             "sourceRepos": [mesh.istio.helm_repo],
+             "destinations": [{"name": r.cluster, "namespace": ns}
+                              for r in sorted(spec.regions, key=lambda r: r.name)
+                              for ns in istio_namespaces],
+             "clusterResourceWhitelist": [{"group": g, "kind": k}
+                                          for g, k in ISTIO_CLUSTER_KINDS],
+         }},
+        {"metadata": _metadata(spec, projects["platform"], PROJECT_WAVE),
+         "spec": {
+             "description": f"{spec.service.name}: Argo CD's own objects and platform layers",
+             "sourceRepos": [delivery.repo_url],
+             "destinations": platform_destinations,
+             "clusterResourceWhitelist": [],
+         }},
+    ]
+
+
+def workload_applicationset(spec: Spec) -> dict[str, Any]:
+    region_label = {core_names.REGION_LABEL: "{{.region}}"}
+    return {
+        "metadata": _metadata(spec, names.workload_applicationset_name(spec), WORKLOAD_WAVE),
+        "spec": {
+            "goTemplate": True,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": [{"list": {"elements": [
+                {"region": r.name, "cluster": r.cluster}
+                for r in sorted(spec.regions, key=lambda r: r.name)]}}],
+            # Deleting the ApplicationSet must never delete the production workloads.
+            "syncPolicy": {"preserveResourcesOnDeletion": True},
+            "template": {
+                "metadata": {
+                    "name": names.workload_application_name_template(spec),
+                    "labels": {**core_names.common_labels(spec), **region_label},
+                    "annotations": {names.SYNC_WAVE: str(WORKLOAD_WAVE)},
+                },
+                "spec": {
+                    "project": names.project_names(spec[DELIVERY])["workloads"],
+                    # The overlay already carries the namePrefix: no kustomize options here.
+                    "source": _git_source(spec, names.overlay_source_template(spec[DELIVERY])),
+                    "destination": {"name": "{{.cluster}}",
+                                    "namespace": core_names.namespace(spec)},
+                    # CreateNamespace=false: the overlay ships the labelled Namespace.
+                    "syncPolicy": _automated(["CreateNamespace=false", "PruneLast=true"]),
+                },
+            },
+        },
+    }
+
+
+def _istio_values(spec: Spec, region: Region, chart: str) -> dict[str, Any]:
+    mesh, _ = _parts(spec)
+    istio = mesh.istio
+    if chart == "base":
+        return {"defaultRevision": "default", "global": {"istioNamespace": istio.namespace}}
+    if chart == "istiod":
+        return {"global": {"istioNamespace": istio.namespace, "meshID": istio.mesh_id,
+                           "multiCluster": {"clusterName": region.cluster},
+                           "network": mesh_names.mesh_network(mesh, region)}}
+    # The gateway chart puts `labels` on its pods and Service: the Gateway selector matches.
+    return {"labels": dict(mesh.gateway.selector)}
+
+
+def istio_application(spec: Spec, region: Region, chart: str) -> dict[str, Any]:
+    mesh, _ = _parts(spec)
+    namespace = mesh.gateway.namespace if chart == "gateway" else mesh.istio.namespace
+    sync = _automated(["CreateNamespace=true", "ServerSideApply=true",
+                       "RespectIgnoreDifferences=true"])
+    if chart == "base":  # the first chart creates istio-system: label it with the network
+        sync["managedNamespaceMetadata"] = {
+            "labels": {"topology.istio.io/network": mesh_names.mesh_network(mesh, region)}}
+    body: dict[str, Any] = {
+        "project": names.project_names(spec[DELIVERY])["istio"],
+        "source": {"repoURL": mesh.istio.helm_repo, "chart": chart,
+                   "targetRevision": mesh.istio.version,
+                   "helm": {"releaseName": mesh_names.ISTIO_RELEASES[chart],
+                            "valuesObject": _istio_values(spec, region, chart)}},
+        "destination": {"name": region.cluster, "namespace": namespace},
+        "syncPolicy": sync,
+    }
+    if chart != "gateway":
+        body["ignoreDifferences"] = WEBHOOK_DRIFT
+    return {"metadata": _metadata(spec, names.istio_application_name(region, chart),
+                                  ISTIO_WAVES[chart], {core_names.REGION_LABEL: region.name}),
+            "spec": body}
+
+
+def platform_application(spec: Spec, layer: str) -> dict[str, Any]:
+    _, delivery = _parts(spec)
+    return {"metadata": _metadata(spec, names.platform_application_name(spec, layer),
+                                  PLATFORM_WAVE),
+            "spec": {"project": names.project_names(spec[DELIVERY])["platform"],
+                     "source": _git_source(spec, names.rendered_source(
+                         delivery, core_names.platform_dir(layer))),
+                     "destination": {"name": delivery.platform_cluster,
+                                     "namespace": core_names.namespace(spec)},
+                     "syncPolicy": _automated(["CreateNamespace=false", "PruneLast=true"])}}
+
+
+def root_application(spec: Spec) -> dict[str, Any]:
+    _, delivery = _parts(spec)
+    source = _git_source(spec, names.rendered_source(delivery, names.ARGOCD))
+    source["directory"] = {"recurse": True}
+    return {"metadata": _metadata(spec, names.root_application_name(spec), None),
+            "spec": {"project": names.project_names(spec[DELIVERY])["platform"],
+                     "source": source,
+                     "destination": {"name": delivery.platform_cluster,
+                                     "namespace": delivery.namespace},
+                     "syncPolicy": _automated(["PruneLast=true"])}}
+
+
+def render(delivery: Delivery, spec: Spec) -> Iterator[RenderedFile]:
+    def out(kind: str, obj: dict[str, Any], path: str | None = None) -> RenderedFile:
+        return emit.yaml_file(path or names.argocd_file(kind, obj["metadata"]["name"]),
+                              emit.k8s(API, kind, **obj))
+
+    for project in projects(spec):
+        yield out("AppProject", project)
+    yield out("Application", root_application(spec), names.root_file())
+    yield out("ApplicationSet", workload_applicationset(spec))
+    for region in spec.regions:
+        for chart in mesh_names.ISTIO_CHARTS:
+            yield out("Application", istio_application(spec, region, chart),
+                      names.istio_application_file(region, chart))
+    for layer in spec.layers:
+        yield out("Application", platform_application(spec, layer),
+                  names.platform_application_file(layer))

@@ -1,0 +1,33 @@
+"""The ``delivery`` section behind the :class:`Section` protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from generator.section import Context, DerivedName, Problem, Raw, RenderedFile, Section
+from generator.sections.delivery import argocd, build, names
+from generator.sections.delivery.model import DELIVERY, Delivery
+from generator.spec import Always, Spec
+
+
+class DeliverySection:
+    key: Always[Delivery] = DELIVERY
+    spec_keys = ("delivery",)
+
+    def build(self, raw: Raw, built: Spec) -> Delivery:
+        return build.delivery(raw.get("delivery", {}), built.service.name, built.primary.cluster)
+
+    def check(self, model: Delivery, spec: Spec) -> Iterable[Problem]:
+        return ()
+
+    def names(self, model: Delivery, spec: Spec) -> Iterable[DerivedName]:
+        return names.derived_names(model, spec)
+
+    def layers(self, model: Delivery, spec: Spec) -> Iterable[str]:
+        return ()
+
+    def render(self, model: Delivery, spec: Spec, context: Context) -> Iterable[RenderedFile]:
+        return argocd.render(model, spec)
+
+
+SECTION: Section[Delivery] = DeliverySection()

@@ -1,0 +1,1 @@
+"""The operator runbook (``docs/runbook.md``), rendered from every section's model."""
