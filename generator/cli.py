@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from generator.spec import Spec
     from generator.safety import Refusal
+    from generator.spec import Spec
     from generator.sync import Plan
 
 F = TypeVar("F", bound=Callable[..., object])

@@ -31,7 +31,7 @@ def metadata(name: str, *, namespace: str | None = None,
     return meta
 
 
-def k8s(api_version: str, kind: str, metadata: Mapping[str, Any],  # noqa: F811 - the field
+def k8s(api_version: str, kind: str, metadata: Mapping[str, Any],
         **body: Any) -> dict[str, Any]:
     """A Kubernetes object; ``body`` holds its other top-level fields (spec, data, ...)."""
     return {"apiVersion": api_version, "kind": kind, "metadata": dict(metadata), **body}

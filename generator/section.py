@@ -37,7 +37,7 @@ class Problem:
     """Point at the mapping key of ``path`` instead of its value."""
 
 
-class Problems(Exception):  # noqa: N818 - a bundle of Problem, raised by a section's build
+class Problems(Exception):
     """Raised by ``Section.build`` when the spec part cannot be modelled at all."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:

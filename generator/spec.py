@@ -80,7 +80,7 @@ class Spec:
 
     @property
     def primary(self) -> Region:
-        return next(r for r in self.regions if r.role == "primary")
+        return self.core.primary
 
     def region(self, name: str) -> Region:
         return next(r for r in self.regions if r.name == name)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from generator.sections.core import names as naming
 from generator.build import build
 from generator.errors import Diagnostic, MrgenError
 from generator.loader import load_text
-from generator.section import RenderedFile
 from generator.resources import schema_path
+from generator.section import RenderedFile
+from generator.sections.core import names as naming
 from generator.templating import make_environment
 
 SCHEMA_FILE = "spec/mrgen.schema.json"

@@ -13,9 +13,10 @@ import yaml
 
 from generator.build import build
 from generator.loader import load_text
-from generator.model import Spec
-from generator.output import RenderedFile
 from generator.render import render
+from generator.section import RenderedFile
+from generator.sections.global_routing.model import GLOBAL_ROUTING, GlobalRouting
+from generator.spec import Spec
 from tests.conftest import EXAMPLE_SPEC, missing_tool
 
 
@@ -56,3 +57,10 @@ def require_module(name: str) -> ModuleType:
     except ImportError as exc:
         missing_tool(name, f"cannot import it ({exc})")
         raise
+
+
+def routing(spec: Spec) -> GlobalRouting:
+    """The spec's globalRouting model (the test specs always have one)."""
+    gr = spec.get(GLOBAL_ROUTING)
+    assert gr is not None
+    return gr

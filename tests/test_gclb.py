@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import naming
+from generator.sections.core import names as core_names
+from generator.sections.global_routing import names as naming
 from tests.conftest import require_crd_schemas
 from tests.globalspec import example_data, files, model, require_module
 
@@ -30,7 +31,7 @@ NEG_LINK = re.compile(
 
 
 def _objects(data: dict[str, Any] | None = None) -> list[Obj]:
-    layer = f"{naming.platform_dir(naming.GCLB_LAYER)}/"
+    layer = f"{core_names.platform_dir(naming.GCLB_LAYER)}/"
     return [yaml.safe_load(f.content) for p, f in sorted(files(model(data)).items())
             if p.startswith(layer) and not p.endswith("kustomization.yaml")]
 
@@ -174,18 +175,18 @@ def test_neg_backends_follow_the_spec_zones() -> None:
 
 def test_platform_layers_follow_the_providers() -> None:
     others = {"config-connector", "monitoring"}  # layers of other sections of the example
-    assert [layer for layer in naming.platform_layers(model()) if layer not in others] == [
+    assert [layer for layer in model().layers if layer not in others] == [
         "gclb", "route53"]
     data = example_data()
     data["globalRouting"]["providers"] = ["route53"]
     del data["globalRouting"]["gclb"]
     only_dns = model(data)
-    assert [layer for layer in naming.platform_layers(only_dns) if layer not in others] == [
+    assert [layer for layer in only_dns.layers if layer not in others] == [
         "route53"]
     assert not [p for p in files(only_dns) if p.startswith("k8s/platform/gclb/")]
     data = example_data()
     del data["globalRouting"]
     plain = model(data)
-    assert [layer for layer in naming.platform_layers(plain) if layer not in others] == []
+    assert [layer for layer in plain.layers if layer not in others] == []
     assert not [p for p in files(plain)
                 if p.startswith(("k8s/platform/gclb/", "k8s/platform/route53/", "route53/"))]

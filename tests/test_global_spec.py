@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import run_cli
-from tests.globalspec import example_data, model, spec_text, write_spec
+from tests.globalspec import example_data, model, routing, spec_text, write_spec
 
 Data = dict[str, Any]
 
@@ -128,7 +128,7 @@ def test_defaults_follow_the_guide() -> None:
         del section[key]
     del section["gclb"]["cdnCacheMode"]
     del section["gclb"]["negName"]
-    gr = model(data).global_routing
+    gr = routing(model(data))
     assert gr is not None and gr.gclb is not None
     assert dict(gr.geography) == {"NA": "us-east-1", "EU": "eu-west-1", "AS": "ap-southeast-1",
                                   "OC": "ap-southeast-1", "*": "us-east-1"}
@@ -153,6 +153,6 @@ def test_default_geography_uses_only_regions_the_spec_has() -> None:
     for region in data["regions"]:
         region["failover"] = [n if n != "ap-southeast-1" else "ap-south-1"
                               for n in region["failover"]]
-    gr = model(data).global_routing
+    gr = routing(model(data))
     assert gr is not None
     assert dict(gr.geography) == {"NA": "us-east-1", "EU": "eu-west-1", "*": "eu-west-1"}

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from generator import sync
-from generator.output import RenderedFile
+from generator.section import RenderedFile
 from generator.sync import staging_dir
 from tests.conftest import REPO, run_cli, snapshot
 from tests.specgen import RegionRow, deterministic_regions, example_data, spec_data, to_yaml

@@ -13,7 +13,7 @@ import yaml
 
 from generator.build import build
 from generator.loader import load_file
-from generator.model import Spec
+from generator.spec import Spec
 from tests.conftest import EXAMPLE_SPEC, RENDERED
 from tests.k8s_helpers import key, kustomize_build, validate_core
 

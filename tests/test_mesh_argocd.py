@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from generator import naming
+from generator.sections.global_routing.section import SECTION as GLOBAL_ROUTING_SECTION
+from generator.sections.monitoring.section import SECTION as MONITORING_SECTION
+from generator.sections.replication.section import SECTION as REPLICATION_SECTION
 from tests.mesh_support import Doc, all_docs, example, of_kind, one, render_docs
 
 DNS_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -178,7 +180,10 @@ def test_root_application_syncs_the_argocd_folder(spec: dict[str, Any],
 
 def test_platform_layers_each_get_an_application(monkeypatch: pytest.MonkeyPatch,
                                                  spec: dict[str, Any]) -> None:
-    monkeypatch.setattr(naming, "platform_layers", lambda _spec: ["monitoring", "route53"])
+    # Only the Application per layer is under test: pretend two sections own the layers.
+    monkeypatch.setattr(type(REPLICATION_SECTION), "layers", lambda *_: ())
+    monkeypatch.setattr(type(MONITORING_SECTION), "layers", lambda *_: ("monitoring", "route53"))
+    monkeypatch.setattr(type(GLOBAL_ROUTING_SECTION), "layers", lambda *_: ())
     files = render_docs(spec, cached=False)
     apps = {p: docs[0] for p, docs in files.items() if p.startswith("argocd/platform/")}
     assert sorted(apps) == ["argocd/platform/monitoring.yaml", "argocd/platform/route53.yaml"]

@@ -27,7 +27,8 @@ import yaml
 
 from generator.build import build
 from generator.loader import load_file
-from generator.targets.monitoring_rules import num
+from generator.sections.monitoring.model import MONITORING
+from generator.sections.monitoring.rules import num
 from tests.conftest import EXAMPLE_SPEC, require_tool, run_cli
 
 DEADLINE_SECONDS = 50
@@ -171,8 +172,9 @@ def test_federation_and_region_down_live(cluster: Cluster, tmp_path: Path) -> No
     regions = sorted(p.name[len("regional-"):-len(".yml")] for p in prom.glob("regional-*.yml"))
     assert len(regions) == 3
     spec = build(load_file(EXAMPLE_SPEC), "spec.yaml")
-    assert spec.monitoring is not None
-    buckets = [num(b) for b in spec.monitoring.buckets]
+    mon = spec.get(MONITORING)
+    assert mon is not None
+    buckets = [num(b) for b in mon.buckets]
     assert "0.5" in buckets
 
     for region in regions:

@@ -210,7 +210,7 @@ def test_latency_slo_rules(out: Path, spec_data: dict[str, Any]) -> None:
     assert [r["record"].rsplit("rate", 1)[1] for r in good] == windows
     assert all('le="0.5"' in r["expr"] for r in good)
     # The service's buckets (the defaults here) include 0.5 and every regional target.
-    from generator.build_monitoring import DEFAULT_BUCKETS
+    from generator.sections.monitoring.build import DEFAULT_BUCKETS
     bounds = {Decimal(b) for b in DEFAULT_BUCKETS}
     assert Decimal("0.5") in bounds
     assert all(Decimal(r["latencyTargetMs"]) / 1000 in bounds for r in spec_data["regions"])

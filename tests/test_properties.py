@@ -27,12 +27,13 @@ import yaml
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from generator import naming, serialize, sync
+from generator import serialize, sync
 from generator.build import build
 from generator.errors import MrgenError
 from generator.loader import decode, load_text
-from generator.output import RenderedFile
 from generator.render import render
+from generator.section import RenderedFile
+from generator.sections.core import names as naming
 from tests.conftest import CRD_SCHEMAS, REPO, run_cli, snapshot
 from tests.k8s_helpers import kustomize_build, validate_core
 from tests.specgen import deterministic_regions, deterministic_spec, spec_data, to_yaml

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import build_replication
 from generator.build import build
-from generator.build_replication import Cadence, CronError, cadence, freshness_bound
 from generator.errors import MrgenError
 from generator.loader import load_file
+from generator.sections.replication import build as build_replication
+from generator.sections.replication.cron import CronError, cadence, freshness_bound
+from generator.sections.replication.model import Cadence
 from tests.replication_helpers import (
     Doc,
     bucket_of,

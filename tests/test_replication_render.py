@@ -12,7 +12,7 @@ import jsonschema
 import kubernetes_validate
 import pytest
 
-from generator import naming
+from generator.sections.replication import names as naming
 from tests.conftest import require_crd_schemas
 from tests.replication_helpers import (
     Doc,

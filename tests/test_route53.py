@@ -12,9 +12,12 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import dnscheck, naming, route53
 from generator.errors import MrgenError
-from generator.model import Spec
+from generator.sections.core import names as core_names
+from generator.sections.global_routing import dnscheck, records
+from generator.sections.global_routing import names as naming
+from generator.sections.global_routing.model import GLOBAL_ROUTING, GlobalRouting, Route53Settings
+from generator.spec import Spec
 from tests.conftest import require_crd_schemas
 from tests.globalspec import example_data, files, model, require_module
 
@@ -32,13 +35,21 @@ def _botocore_problems(operation: str, params: dict[str, Any]) -> str:
     return text
 
 
+def _routing(spec: Spec) -> tuple[GlobalRouting, Route53Settings]:
+    gr = spec.get(GLOBAL_ROUTING)
+    assert gr is not None and gr.route53 is not None
+    return gr, gr.route53
+
+
 def _batch(spec: Spec | None = None) -> Batch:
-    return route53.change_batch(spec or model())
+    spec = spec or model()
+    return records.change_batch(*_routing(spec), spec)
 
 
 def _expected(spec: Spec) -> dnscheck.Expected:
-    return dnscheck.Expected(weights=route53.expected_weights(spec),
-                             geography=route53.expected_geography(spec))
+    gr, _ = _routing(spec)
+    return dnscheck.Expected(weights=records.expected_weights(gr, spec),
+                             geography=records.expected_geography(gr, spec))
 
 
 def test_rendered_change_batch_is_the_model_and_passes_botocore() -> None:
@@ -46,7 +57,7 @@ def test_rendered_change_batch_is_the_model_and_passes_botocore() -> None:
     rendered = json.loads(files(spec)[naming.CHANGE_BATCH].content)
     assert rendered == _batch(spec)
     assert set(rendered) == {"Comment", "Changes"}
-    zone = spec.global_routing.route53.hosted_zone_id  # type: ignore[union-attr]
+    zone = _routing(spec)[1].hosted_zone_id
     assert _botocore_problems("ChangeResourceRecordSets",
                               {"HostedZoneId": zone, "ChangeBatch": rendered}) == ""
 
@@ -70,7 +81,7 @@ def test_health_check_inputs_pass_botocore_and_the_failover_budget() -> None:
         assert config["Type"] in ("HTTP", "HTTPS") and config["ResourcePath"] == "/healthz"
         assert config["RequestInterval"] in (10, 30) and 1 <= config["FailureThreshold"] <= 10
         assert len(config.get("Regions", [1, 2, 3])) >= 3
-        ttl = spec.global_routing.ttl  # type: ignore[union-attr]
+        ttl = _routing(spec)[0].ttl
         assert config["RequestInterval"] * config["FailureThreshold"] + ttl < 300
         assert config["FullyQualifiedDomainName"] == f"{region.name}.origin.api.example.com"
         refs.add(params["CallerReference"])
@@ -209,12 +220,12 @@ def test_semantic_checker_catches(name: str) -> None:
 
 def test_render_refuses_a_broken_tree(monkeypatch: pytest.MonkeyPatch) -> None:
     spec = model()
-    original = route53.records
+    original = records.records
 
-    def broken(s: Spec) -> list[dict[str, Any]]:
-        return [r for r in original(s) if r.get("SetIdentifier") != "geo-default"]
+    def broken(gr: GlobalRouting, r53: Route53Settings, s: Spec) -> list[dict[str, Any]]:
+        return [r for r in original(gr, r53, s) if r.get("SetIdentifier") != "geo-default"]
 
-    monkeypatch.setattr(route53, "records", broken)
+    monkeypatch.setattr(records, "records", broken)
     with pytest.raises(MrgenError) as caught:
         files(spec)
     assert "missing default geolocation" in str(caught.value)
@@ -248,7 +259,7 @@ def _ack_as_api(obj: dict[str, Any], zone_name: str) -> dict[str, Any]:
 
 
 def _platform_objects(kind: str) -> list[dict[str, Any]]:
-    layer = f"{naming.platform_dir(naming.ROUTE53_LAYER)}/"
+    layer = f"{core_names.platform_dir(naming.ROUTE53_LAYER)}/"
     out = []
     for path, file in files(model()).items():
         if path.startswith(layer) and not path.endswith("kustomization.yaml"):
@@ -264,7 +275,7 @@ def _canonical(records: list[dict[str, Any]]) -> list[str]:
 
 def test_ack_recordsets_and_the_change_batch_describe_identical_records() -> None:
     spec = model()
-    settings = route53.route53_settings(spec)
+    settings = _routing(spec)[1]
     objects = _platform_objects("RecordSet")
     assert {o["spec"]["hostedZoneID"] for o in objects} == {settings.hosted_zone_id}
     from_ack = [_ack_as_api(o, settings.zone_name) for o in objects]
@@ -299,7 +310,7 @@ def test_without_health_check_ids_only_the_checks_render() -> None:
     rendered = files(model(data))
     assert naming.CHANGE_BATCH not in rendered
     assert naming.health_check_input_path("us-east-1") in rendered
-    layer = naming.platform_dir(naming.ROUTE53_LAYER)
+    layer = core_names.platform_dir(naming.ROUTE53_LAYER)
     assert not [p for p in rendered if p.startswith(f"{layer}/recordset-")]
     assert [p for p in rendered if p.startswith(f"{layer}/healthcheck-")]
 

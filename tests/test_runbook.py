@@ -12,10 +12,11 @@ import yaml
 
 from generator.build import build
 from generator.loader import load_file
-from generator.model import Spec
 from generator.render import render
+from generator.sections.monitoring.model import MONITORING
+from generator.sections.runbook import runbook
 from generator.serialize import markdown_text, mermaid_text
-from generator.targets import runbook
+from generator.spec import Spec
 from tests.conftest import EXAMPLE_SPEC, RENDERED
 
 DASH = "\N{EN DASH}"
@@ -151,7 +152,7 @@ def test_alert_table_comes_from_the_catalogue(monkeypatch: pytest.MonkeyPatch) -
     assert {a.alert for a in runbook.alerts(spec)} == rendered_alerts
     region_down = next(a for a in runbook.alerts(spec) if a.alert == "RegionDown")
     assert region_down.severity == "critical" and "<region>" in region_down.meaning
-    quiet = dataclasses.replace(spec, monitoring=None)
+    quiet = spec.with_model(MONITORING, None)
     assert runbook.alerts(quiet) == []
     text, _ = _render(quiet)
     assert "No alert rules are configured" in _section(text, "## Alerts")

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import naming
-from generator.simulate import GEO, WEIGHTED, UnknownRegions, simulate
+from generator.sections.global_routing import names as naming
+from generator.sections.global_routing.simulate import GEO, WEIGHTED, UnknownRegions, simulate
 from tests.conftest import EXAMPLE_SPEC, run_cli
-from tests.globalspec import example_data, files, model, write_spec
+from tests.globalspec import example_data, files, model, routing, write_spec
 
 
 def _rendered() -> dict[str, Any]:
@@ -86,7 +86,7 @@ def test_losing_the_primary_follows_the_rendered_dns_and_url_map() -> None:
     geo_expected[secondary] += Fraction(dns_weights["us-east-1"], sum(dns_weights.values()))
     assert {load.region: load.geo_share for load in result.loads} == geo_expected
     # Capacity: the worse of the two shares at peak, against the rendered HPA maximum.
-    capacity = model().global_routing.capacity  # type: ignore[union-attr]
+    capacity = routing(model()).capacity
     for load in result.loads:
         worst = max(load.weighted_share, load.geo_share or 0)
         rps = Fraction(str(capacity.peak_rps)) * worst

@@ -9,7 +9,7 @@ import pytest
 
 from generator import sync
 from generator.errors import MrgenError
-from generator.output import RenderedFile
+from generator.section import RenderedFile
 from tests.conftest import run_cli, snapshot
 
 SOURCE = "spec/example.yaml"

@@ -13,8 +13,12 @@ MAX_UNAVAILABLE = 1
 
 def resources(raw: dict[str, Any]) -> Resources:
     limits = raw.get("limits", {})
-    return Resources(cpu_request=raw["requests"]["cpu"], memory_request=raw["requests"]["memory"],
-                     cpu_limit=limits.get("cpu"), memory_limit=limits.get("memory"))
+    return Resources(
+        cpu_request=raw["requests"]["cpu"],
+        memory_request=raw["requests"]["memory"],
+        cpu_limit=limits.get("cpu"),
+        memory_limit=limits.get("memory"),
+    )
 
 
 def service(raw: dict[str, Any]) -> Service:
@@ -31,8 +35,9 @@ def service(raw: dict[str, Any]) -> Service:
             startup_budget_seconds=health.get("startupBudgetSeconds", STARTUP_BUDGET_SECONDS),
         ),
         resources=resources(raw["resources"]),
-        target_cpu_utilization=raw.get("autoscaling", {}).get("targetCPUUtilization",
-                                                              TARGET_CPU_UTILIZATION),
+        target_cpu_utilization=raw.get("autoscaling", {}).get(
+            "targetCPUUtilization", TARGET_CPU_UTILIZATION
+        ),
         max_unavailable=raw.get("maxUnavailable", MAX_UNAVAILABLE),
         env=tuple(sorted(raw.get("env", {}).items())),
     )
@@ -50,21 +55,23 @@ def regions(raw_regions: list[dict[str, Any]]) -> tuple[Region, ...]:
         written = tuple(raw.get("failover", []))
         listed = [n for n in dict.fromkeys(written) if n in order and n != raw["name"]]
         rest = [n for n in order if n != raw["name"] and n not in listed]
-        built.append(Region(
-            index=index,
-            name=raw["name"],
-            role=raw["role"],
-            cluster=raw["cluster"]["name"],
-            provider=raw["cluster"]["provider"],
-            aws_location=raw["location"]["aws"],
-            gcp_location=raw["location"]["gcp"],
-            min_replicas=raw["replicas"]["min"],
-            max_replicas=raw["replicas"]["max"],
-            weight=raw["weight"],
-            latency_target_ms=raw["latencyTargetMs"],
-            failover=tuple(listed + rest),
-            failover_listed=written,
-        ))
+        built.append(
+            Region(
+                index=index,
+                name=raw["name"],
+                role=raw["role"],
+                cluster=raw["cluster"]["name"],
+                provider=raw["cluster"]["provider"],
+                aws_location=raw["location"]["aws"],
+                gcp_location=raw["location"]["gcp"],
+                min_replicas=raw["replicas"]["min"],
+                max_replicas=raw["replicas"]["max"],
+                weight=raw["weight"],
+                latency_target_ms=raw["latencyTargetMs"],
+                failover=tuple(listed + rest),
+                failover_listed=written,
+            )
+        )
     return tuple(built)
 
 

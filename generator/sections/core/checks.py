@@ -28,14 +28,16 @@ def image_problem(image: str) -> str | None:
     return None
 
 
-def unknown_region(path: Path, name: str, regions: Sequence[Region], *,
-                   key: bool = False) -> Problem | None:
+def unknown_region(
+    path: Path, name: str, regions: Sequence[Region], *, key: bool = False
+) -> Problem | None:
     """The problem of a reference to a region that the spec does not define."""
     names = [r.name for r in regions]
     if name in names:
         return None
-    return Problem(path, f"{name!r} is not a region in this spec{did_you_mean(name, names)}",
-                   key=key)
+    return Problem(
+        path, f"{name!r} is not a region in this spec{did_you_mean(name, names)}", key=key
+    )
 
 
 def _roles(regions: Sequence[Region]) -> Iterator[Problem]:
@@ -43,9 +45,13 @@ def _roles(regions: Sequence[Region]) -> Iterator[Problem]:
     if not primaries:
         yield Problem(("regions",), "no region has role primary; exactly one must")
     for region in primaries[1:]:
-        yield Problem(("regions", region.index, "role"), (
-            f"a second primary region (regions[{primaries[0].index}] is already primary); "
-            "exactly one region is primary"))
+        yield Problem(
+            ("regions", region.index, "role"),
+            (
+                f"a second primary region (regions[{primaries[0].index}] is already primary); "
+                "exactly one region is primary"
+            ),
+        )
 
 
 _UNIQUE: tuple[tuple[tuple[str, ...], str, Callable[[Region], str]], ...] = (
@@ -62,9 +68,13 @@ def _unique(regions: Sequence[Region]) -> Iterator[Problem]:
         for region in regions:
             value = value_of(region)
             if value in seen:
-                yield Problem(("regions", region.index, *keys), (
-                    f"{what} {value!r} is already used by regions[{seen[value]}]; each region "
-                    "needs its own"))
+                yield Problem(
+                    ("regions", region.index, *keys),
+                    (
+                        f"{what} {value!r} is already used by regions[{seen[value]}]; each region "
+                        "needs its own"
+                    ),
+                )
             else:
                 seen[value] = region.index
 
@@ -73,12 +83,18 @@ def _replicas(regions: Sequence[Region], service: Service) -> Iterator[Problem]:
     for region in regions:
         low, high = region.min_replicas, region.max_replicas
         if low > high:
-            yield Problem(("regions", region.index, "replicas", "min"),
-                          f"min {low} is greater than max {high}")
+            yield Problem(
+                ("regions", region.index, "replicas", "min"),
+                f"min {low} is greater than max {high}",
+            )
         if low > 1 and service.max_unavailable >= low:
-            yield Problem(("service", "maxUnavailable"), (
-                f"{service.max_unavailable} would let a drain evict every pod of "
-                f"{region.name} (min {low} replicas); keep it below {low}"))
+            yield Problem(
+                ("service", "maxUnavailable"),
+                (
+                    f"{service.max_unavailable} would let a drain evict every pod of "
+                    f"{region.name} (min {low} replicas); keep it below {low}"
+                ),
+            )
 
 
 def _weights(regions: Sequence[Region]) -> Iterator[Problem]:

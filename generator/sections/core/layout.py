@@ -33,8 +33,13 @@ def _structure(core: Core) -> dict[str, dict[str, Any]]:
     for region in core.regions:
         top, workload = naming.overlay_dir(region), naming.overlay_workload_dir(region)
         layout[top] = {
-            "labels": [{"pairs": {naming.REGION_LABEL: region.name},
-                        "includeSelectors": False, "includeTemplates": True}],
+            "labels": [
+                {
+                    "pairs": {naming.REGION_LABEL: region.name},
+                    "includeSelectors": False,
+                    "includeTemplates": True,
+                }
+            ],
             "bases": [posixpath.relpath(naming.BASE_MESH, top), "workload"],
         }
         layout[workload] = {
@@ -49,20 +54,27 @@ def kustomizations(core: Core, files: Sequence[RenderedFile]) -> Iterator[Render
     local: dict[str, list[str]] = defaultdict(list)
     for file in files:
         folder, name = posixpath.split(file.path)
-        if file.path.split("/", 1)[0] in naming.KUSTOMIZE_ROOTS and name.endswith(".yaml") \
-                and name != KUSTOMIZATION:
+        if (
+            file.path.split("/", 1)[0] in naming.KUSTOMIZE_ROOTS
+            and name.endswith(".yaml")
+            and name != KUSTOMIZATION
+        ):
             local[folder].append(name)
     layout = _structure(core)
     for folder in sorted(set(layout) | set(local)):
         fixed = layout.get(folder, {})
         names = sorted(local.get(folder, []))
-        fields: dict[str, Any] = {"apiVersion": "kustomize.config.k8s.io/v1beta1",
-                                  "kind": "Kustomization"}
+        fields: dict[str, Any] = {
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+        }
         for key in ("namePrefix", "labels"):
             if key in fixed:
                 fields[key] = fixed[key]
-        fields["resources"] = [*fixed.get("bases", []),
-                               *(n for n in names if not n.endswith(PATCH_SUFFIX))]
+        fields["resources"] = [
+            *fixed.get("bases", []),
+            *(n for n in names if not n.endswith(PATCH_SUFFIX)),
+        ]
         patches = [{"path": n} for n in names if n.endswith(PATCH_SUFFIX)]
         if patches:
             fields["patches"] = patches

@@ -77,6 +77,12 @@ class Core:
     service: Service
     regions: tuple[Region, ...]
 
+    @property
+    def primary(self) -> Region:
+        """The primary region (the first by role while the spec still lacks one: the checks
+        report that, and every build stays total)."""
+        return min(self.regions, key=lambda r: (ROLE_RANK[r.role], r.index))
+
 
 CORE: Always[Core] = Always(CORE_NAME)
 

@@ -15,6 +15,7 @@ class HasService(Protocol):
     @property
     def service(self) -> Service: ...
 
+
 DNS_LABEL_MAX = 63
 DNS_SUBDOMAIN_MAX = 253
 CRONJOB_MAX = 52  # the CronJob controller appends 11 characters to Job names
@@ -114,8 +115,13 @@ def derived_names(core: Core) -> list[DerivedName]:
         DerivedName(service_name(core), DNS_LABEL_MAX, "Service name", ("service", "name")),
         DerivedName(namespace(core), DNS_LABEL_MAX, "namespace", ("service", "namespace")),
     ]
-    names.extend(DerivedName(workload_name(core, region), DNS_LABEL_MAX,
-                             "workload name (Deployment, HPA, PDB, ServiceAccount)",
-                             ("regions", region.index, "name"))
-                 for region in core.regions)
+    names.extend(
+        DerivedName(
+            workload_name(core, region),
+            DNS_LABEL_MAX,
+            "workload name (Deployment, HPA, PDB, ServiceAccount)",
+            ("regions", region.index, "name"),
+        )
+        for region in core.regions
+    )
     return names

@@ -23,20 +23,25 @@ PRESTOP_SLEEP_SECONDS = 10
 
 
 def _metadata(core: Core, name: str) -> dict[str, Any]:
-    return emit.metadata(name, namespace=names.namespace(core),
-                         labels=names.common_labels(core, names.COMPONENT))
+    return emit.metadata(
+        name, namespace=names.namespace(core), labels=names.common_labels(core, names.COMPONENT)
+    )
 
 
 def _probe(path: str, period: int, failures: int) -> dict[str, Any]:
-    return {"httpGet": {"path": path, "port": names.PORT_NAME},
-            "periodSeconds": period, "failureThreshold": failures}
+    return {
+        "httpGet": {"path": path, "port": names.PORT_NAME},
+        "periodSeconds": period,
+        "failureThreshold": failures,
+    }
 
 
 def resources_block(resources: Resources) -> dict[str, Any]:
     """A container's ``resources``: requests, and the limits that are set."""
     requests = {"cpu": resources.cpu_request, "memory": resources.memory_request}
-    limits = {k: v for k, v in (("cpu", resources.cpu_limit),
-                                ("memory", resources.memory_limit)) if v}
+    limits = {
+        k: v for k, v in (("cpu", resources.cpu_limit), ("memory", resources.memory_limit)) if v
+    }
     return {"requests": requests, **({"limits": limits} if limits else {})}
 
 
@@ -60,8 +65,11 @@ def _container(core: Core) -> dict[str, Any]:
         "ports": [{"name": names.PORT_NAME, "containerPort": service.port, "protocol": "TCP"}],
         "env": env,
         "resources": resources_block(service.resources),
-        "startupProbe": _probe(health.startup, PROBE_PERIOD_SECONDS,
-                               math.ceil(health.startup_budget_seconds / PROBE_PERIOD_SECONDS)),
+        "startupProbe": _probe(
+            health.startup,
+            PROBE_PERIOD_SECONDS,
+            math.ceil(health.startup_budget_seconds / PROBE_PERIOD_SECONDS),
+        ),
         "readinessProbe": _probe(health.readiness, 5, 3),
         "livenessProbe": _probe(health.liveness, PROBE_PERIOD_SECONDS, 3),
         "lifecycle": {"preStop": {"sleep": {"seconds": PRESTOP_SLEEP_SECONDS}}},
@@ -85,15 +93,20 @@ def _spread(core: Core, key: str) -> dict[str, Any]:
 
 
 def deployment(core: Core) -> dict[str, Any]:
-    pod_labels = {**names.common_labels(core), "app.kubernetes.io/component": "api",
-                  "app": core.service.name}
+    pod_labels = {
+        **names.common_labels(core),
+        "app.kubernetes.io/component": "api",
+        "app": core.service.name,
+    }
     return {
         "metadata": _metadata(core, core.service.name),
         "spec": {
             # No replicas: the HPA owns the count (Argo CD selfHeal would fight it).
             "revisionHistoryLimit": 5,
-            "strategy": {"type": "RollingUpdate",
-                         "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0}},
+            "strategy": {
+                "type": "RollingUpdate",
+                "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0},
+            },
             "selector": {"matchLabels": names.selector_labels(core)},
             "template": {
                 "metadata": {
@@ -105,8 +118,10 @@ def deployment(core: Core) -> dict[str, Any]:
                 "spec": {
                     "serviceAccountName": core.service.name,
                     "terminationGracePeriodSeconds": PRESTOP_SLEEP_SECONDS + 35,
-                    "securityContext": {"runAsNonRoot": True,
-                                        "seccompProfile": {"type": "RuntimeDefault"}},
+                    "securityContext": {
+                        "runAsNonRoot": True,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
                     "topologySpreadConstraints": [
                         _spread(core, "topology.kubernetes.io/zone"),
                         _spread(core, "kubernetes.io/hostname"),
@@ -122,25 +137,36 @@ def hpa(core: Core, region: Region) -> dict[str, Any]:
     return {
         "metadata": _metadata(core, core.service.name),
         "spec": {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
-                               "name": core.service.name},
+            "scaleTargetRef": {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "name": core.service.name,
+            },
             "minReplicas": region.min_replicas,
             "maxReplicas": region.max_replicas,
-            "metrics": [{
-                # ContainerResource: the istio-proxy sidecar's CPU does not skew the average.
-                "type": "ContainerResource",
-                "containerResource": {
-                    "name": "cpu",
-                    "container": names.CONTAINER,
-                    "target": {"type": "Utilization",
-                               "averageUtilization": core.service.target_cpu_utilization},
-                },
-            }],
+            "metrics": [
+                {
+                    # ContainerResource: the istio-proxy sidecar's CPU does not skew the average.
+                    "type": "ContainerResource",
+                    "containerResource": {
+                        "name": "cpu",
+                        "container": names.CONTAINER,
+                        "target": {
+                            "type": "Utilization",
+                            "averageUtilization": core.service.target_cpu_utilization,
+                        },
+                    },
+                }
+            ],
             "behavior": {
-                "scaleDown": {"stabilizationWindowSeconds": 300,
-                              "policies": [{"type": "Percent", "value": 50, "periodSeconds": 60}]},
-                "scaleUp": {"stabilizationWindowSeconds": 0,
-                            "policies": [{"type": "Percent", "value": 100, "periodSeconds": 30}]},
+                "scaleDown": {
+                    "stabilizationWindowSeconds": 300,
+                    "policies": [{"type": "Percent", "value": 50, "periodSeconds": 60}],
+                },
+                "scaleUp": {
+                    "stabilizationWindowSeconds": 0,
+                    "policies": [{"type": "Percent", "value": 100, "periodSeconds": 30}],
+                },
             },
         },
     }
@@ -163,8 +189,15 @@ def service(core: Core) -> dict[str, Any]:
         "spec": {
             "type": "ClusterIP",
             "selector": names.selector_labels(core),
-            "ports": [{"name": names.PORT_NAME, "port": core.service.port,
-                       "targetPort": names.PORT_NAME, "protocol": "TCP", "appProtocol": "http"}],
+            "ports": [
+                {
+                    "name": names.PORT_NAME,
+                    "port": core.service.port,
+                    "targetPort": names.PORT_NAME,
+                    "protocol": "TCP",
+                    "appProtocol": "http",
+                }
+            ],
         },
     }
 
@@ -186,7 +219,7 @@ def render(core: Core) -> Iterator[RenderedFile]:
     for folder, api, kind, obj in objects:
         yield emit.yaml_file(names.object_file(folder, kind), emit.k8s(api, kind, **obj))
     for region in core.regions:
-        yield emit.yaml_file(names.object_file(names.overlay_workload_dir(region),
-                                               "HorizontalPodAutoscaler"),
-                             emit.k8s("autoscaling/v2", "HorizontalPodAutoscaler",
-                                      **hpa(core, region)))
+        yield emit.yaml_file(
+            names.object_file(names.overlay_workload_dir(region), "HorizontalPodAutoscaler"),
+            emit.k8s("autoscaling/v2", "HorizontalPodAutoscaler", **hpa(core, region)),
+        )

@@ -40,32 +40,42 @@ ISTIO_CLUSTER_KINDS = (
     ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
 )
 # istiod fills these in at run time; without ignoring them selfHeal would fight it.
-WEBHOOK_DRIFT = [{"group": "admissionregistration.k8s.io", "kind": "ValidatingWebhookConfiguration",
-                  "jqPathExpressions": [".webhooks[]?.clientConfig.caBundle",
-                                        ".webhooks[]?.failurePolicy"]}]
+WEBHOOK_DRIFT = [
+    {
+        "group": "admissionregistration.k8s.io",
+        "kind": "ValidatingWebhookConfiguration",
+        "jqPathExpressions": [".webhooks[]?.clientConfig.caBundle", ".webhooks[]?.failurePolicy"],
+    }
+]
 
 
 def _parts(spec: Spec) -> tuple[Mesh, Delivery]:
     return spec[MESH], spec[DELIVERY]
 
 
-def _metadata(spec: Spec, name: str, wave: int | None,
-              extra_labels: dict[str, str] | None = None) -> dict[str, Any]:
+def _metadata(
+    spec: Spec, name: str, wave: int | None, extra_labels: dict[str, str] | None = None
+) -> dict[str, Any]:
     _, delivery = _parts(spec)
-    return emit.metadata(name, namespace=delivery.namespace,
-                         labels={**core_names.common_labels(spec), **(extra_labels or {})},
-                         annotations={names.SYNC_WAVE: str(wave)} if wave is not None else None)
+    return emit.metadata(
+        name,
+        namespace=delivery.namespace,
+        labels={**core_names.common_labels(spec), **(extra_labels or {})},
+        annotations={names.SYNC_WAVE: str(wave)} if wave is not None else None,
+    )
 
 
 def _automated(extra_options: list[str]) -> dict[str, Any]:
-    return {"automated": {"prune": True, "selfHeal": True, "allowEmpty": False},
-            "syncOptions": extra_options, "retry": RETRY}
+    return {
+        "automated": {"prune": True, "selfHeal": True, "allowEmpty": False},
+        "syncOptions": extra_options,
+        "retry": RETRY,
+    }
 
 
 def _git_source(spec: Spec, path: str) -> dict[str, Any]:
     _, delivery = _parts(spec)
-    return {"repoURL": delivery.repo_url, "targetRevision": delivery.target_revision,
-            "path": path}
+    return {"repoURL": delivery.repo_url, "targetRevision": delivery.target_revision, "path": path}
 
 
 def projects(spec: Spec) -> list[dict[str, Any]]:
@@ -77,33 +87,44 @@ def projects(spec: Spec) -> list[dict[str, Any]]:
         # Platform layers put objects in namespaces of their own choosing.
         platform_destinations.append({"name": delivery.platform_cluster, "namespace": "*"})
     return [
-        {"metadata": _metadata(spec, projects["workloads"], PROJECT_WAVE),
-         "spec": {
-             "description": f"{spec.service.name}: the per-region overlays",
-             "sourceRepos": [delivery.repo_url],
-             "destinations": [{"name": r.cluster, "namespace": core_names.namespace(spec)}
-                              for r in sorted(spec.regions, key=lambda r: r.name)],
-             # The overlay ships its Namespace (with istio-injection); nothing else is
-             # cluster-scoped.
-             "clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
-         }},
-        {"metadata": _metadata(spec, projects["istio"], PROJECT_WAVE),
-         "spec": {
-             "description": f"{spec.service.name}: Istio {mesh.istio.version} in every region",
-             "sourceRepos": [mesh.istio.helm_repo],
-             "destinations": [{"name": r.cluster, "namespace": ns}
-                              for r in sorted(spec.regions, key=lambda r: r.name)
-                              for ns in istio_namespaces],
-             "clusterResourceWhitelist": [{"group": g, "kind": k}
-                                          for g, k in ISTIO_CLUSTER_KINDS],
-         }},
-        {"metadata": _metadata(spec, projects["platform"], PROJECT_WAVE),
-         "spec": {
-             "description": f"{spec.service.name}: Argo CD's own objects and platform layers",
-             "sourceRepos": [delivery.repo_url],
-             "destinations": platform_destinations,
-             "clusterResourceWhitelist": [],
-         }},
+        {
+            "metadata": _metadata(spec, projects["workloads"], PROJECT_WAVE),
+            "spec": {
+                "description": f"{spec.service.name}: the per-region overlays",
+                "sourceRepos": [delivery.repo_url],
+                "destinations": [
+                    {"name": r.cluster, "namespace": core_names.namespace(spec)}
+                    for r in sorted(spec.regions, key=lambda r: r.name)
+                ],
+                # The overlay ships its Namespace (with istio-injection); nothing else is
+                # cluster-scoped.
+                "clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
+            },
+        },
+        {
+            "metadata": _metadata(spec, projects["istio"], PROJECT_WAVE),
+            "spec": {
+                "description": f"{spec.service.name}: Istio {mesh.istio.version} in every region",
+                "sourceRepos": [mesh.istio.helm_repo],
+                "destinations": [
+                    {"name": r.cluster, "namespace": ns}
+                    for r in sorted(spec.regions, key=lambda r: r.name)
+                    for ns in istio_namespaces
+                ],
+                "clusterResourceWhitelist": [
+                    {"group": g, "kind": k} for g, k in ISTIO_CLUSTER_KINDS
+                ],
+            },
+        },
+        {
+            "metadata": _metadata(spec, projects["platform"], PROJECT_WAVE),
+            "spec": {
+                "description": f"{spec.service.name}: Argo CD's own objects and platform layers",
+                "sourceRepos": [delivery.repo_url],
+                "destinations": platform_destinations,
+                "clusterResourceWhitelist": [],
+            },
+        },
     ]
 
 
@@ -114,9 +135,16 @@ def workload_applicationset(spec: Spec) -> dict[str, Any]:
         "spec": {
             "goTemplate": True,
             "goTemplateOptions": ["missingkey=error"],
-            "generators": [{"list": {"elements": [
-                {"region": r.name, "cluster": r.cluster}
-                for r in sorted(spec.regions, key=lambda r: r.name)]}}],
+            "generators": [
+                {
+                    "list": {
+                        "elements": [
+                            {"region": r.name, "cluster": r.cluster}
+                            for r in sorted(spec.regions, key=lambda r: r.name)
+                        ]
+                    }
+                }
+            ],
             # Deleting the ApplicationSet must never delete the production workloads.
             "syncPolicy": {"preserveResourcesOnDeletion": True},
             "template": {
@@ -129,8 +157,10 @@ def workload_applicationset(spec: Spec) -> dict[str, Any]:
                     "project": names.project_names(spec[DELIVERY])["workloads"],
                     # The overlay already carries the namePrefix: no kustomize options here.
                     "source": _git_source(spec, names.overlay_source_template(spec[DELIVERY])),
-                    "destination": {"name": "{{.cluster}}",
-                                    "namespace": core_names.namespace(spec)},
+                    "destination": {
+                        "name": "{{.cluster}}",
+                        "namespace": core_names.namespace(spec),
+                    },
                     # CreateNamespace=false: the overlay ships the labelled Namespace.
                     "syncPolicy": _automated(["CreateNamespace=false", "PruneLast=true"]),
                 },
@@ -145,9 +175,14 @@ def _istio_values(spec: Spec, region: Region, chart: str) -> dict[str, Any]:
     if chart == "base":
         return {"defaultRevision": "default", "global": {"istioNamespace": istio.namespace}}
     if chart == "istiod":
-        return {"global": {"istioNamespace": istio.namespace, "meshID": istio.mesh_id,
-                           "multiCluster": {"clusterName": region.cluster},
-                           "network": mesh_names.mesh_network(mesh, region)}}
+        return {
+            "global": {
+                "istioNamespace": istio.namespace,
+                "meshID": istio.mesh_id,
+                "multiCluster": {"clusterName": region.cluster},
+                "network": mesh_names.mesh_network(mesh, region),
+            }
+        }
     # The gateway chart puts `labels` on its pods and Service: the Gateway selector matches.
     return {"labels": dict(mesh.gateway.selector)}
 
@@ -155,55 +190,78 @@ def _istio_values(spec: Spec, region: Region, chart: str) -> dict[str, Any]:
 def istio_application(spec: Spec, region: Region, chart: str) -> dict[str, Any]:
     mesh, _ = _parts(spec)
     namespace = mesh.gateway.namespace if chart == "gateway" else mesh.istio.namespace
-    sync = _automated(["CreateNamespace=true", "ServerSideApply=true",
-                       "RespectIgnoreDifferences=true"])
+    sync = _automated(
+        ["CreateNamespace=true", "ServerSideApply=true", "RespectIgnoreDifferences=true"]
+    )
     if chart == "base":  # the first chart creates istio-system: label it with the network
         sync["managedNamespaceMetadata"] = {
-            "labels": {"topology.istio.io/network": mesh_names.mesh_network(mesh, region)}}
+            "labels": {"topology.istio.io/network": mesh_names.mesh_network(mesh, region)}
+        }
     body: dict[str, Any] = {
         "project": names.project_names(spec[DELIVERY])["istio"],
-        "source": {"repoURL": mesh.istio.helm_repo, "chart": chart,
-                   "targetRevision": mesh.istio.version,
-                   "helm": {"releaseName": mesh_names.ISTIO_RELEASES[chart],
-                            "valuesObject": _istio_values(spec, region, chart)}},
+        "source": {
+            "repoURL": mesh.istio.helm_repo,
+            "chart": chart,
+            "targetRevision": mesh.istio.version,
+            "helm": {
+                "releaseName": mesh_names.ISTIO_RELEASES[chart],
+                "valuesObject": _istio_values(spec, region, chart),
+            },
+        },
         "destination": {"name": region.cluster, "namespace": namespace},
         "syncPolicy": sync,
     }
     if chart != "gateway":
         body["ignoreDifferences"] = WEBHOOK_DRIFT
-    return {"metadata": _metadata(spec, names.istio_application_name(region, chart),
-                                  ISTIO_WAVES[chart], {core_names.REGION_LABEL: region.name}),
-            "spec": body}
+    return {
+        "metadata": _metadata(
+            spec,
+            names.istio_application_name(region, chart),
+            ISTIO_WAVES[chart],
+            {core_names.REGION_LABEL: region.name},
+        ),
+        "spec": body,
+    }
 
 
 def platform_application(spec: Spec, layer: str) -> dict[str, Any]:
     _, delivery = _parts(spec)
-    return {"metadata": _metadata(spec, names.platform_application_name(spec, layer),
-                                  PLATFORM_WAVE),
-            "spec": {"project": names.project_names(spec[DELIVERY])["platform"],
-                     "source": _git_source(spec, names.rendered_source(
-                         delivery, core_names.platform_dir(layer))),
-                     "destination": {"name": delivery.platform_cluster,
-                                     "namespace": core_names.namespace(spec)},
-                     "syncPolicy": _automated(["CreateNamespace=false", "PruneLast=true"])}}
+    return {
+        "metadata": _metadata(spec, names.platform_application_name(spec, layer), PLATFORM_WAVE),
+        "spec": {
+            "project": names.project_names(spec[DELIVERY])["platform"],
+            "source": _git_source(
+                spec, names.rendered_source(delivery, core_names.platform_dir(layer))
+            ),
+            "destination": {
+                "name": delivery.platform_cluster,
+                "namespace": core_names.namespace(spec),
+            },
+            "syncPolicy": _automated(["CreateNamespace=false", "PruneLast=true"]),
+        },
+    }
 
 
 def root_application(spec: Spec) -> dict[str, Any]:
     _, delivery = _parts(spec)
     source = _git_source(spec, names.rendered_source(delivery, names.ARGOCD))
     source["directory"] = {"recurse": True}
-    return {"metadata": _metadata(spec, names.root_application_name(spec), None),
-            "spec": {"project": names.project_names(spec[DELIVERY])["platform"],
-                     "source": source,
-                     "destination": {"name": delivery.platform_cluster,
-                                     "namespace": delivery.namespace},
-                     "syncPolicy": _automated(["PruneLast=true"])}}
+    return {
+        "metadata": _metadata(spec, names.root_application_name(spec), None),
+        "spec": {
+            "project": names.project_names(spec[DELIVERY])["platform"],
+            "source": source,
+            "destination": {"name": delivery.platform_cluster, "namespace": delivery.namespace},
+            "syncPolicy": _automated(["PruneLast=true"]),
+        },
+    }
 
 
 def render(delivery: Delivery, spec: Spec) -> Iterator[RenderedFile]:
     def out(kind: str, obj: dict[str, Any], path: str | None = None) -> RenderedFile:
-        return emit.yaml_file(path or names.argocd_file(kind, obj["metadata"]["name"]),
-                              emit.k8s(API, kind, **obj))
+        return emit.yaml_file(
+            path or names.argocd_file(kind, obj["metadata"]["name"]), emit.k8s(API, kind, **obj)
+        )
 
     for project in projects(spec):
         yield out("AppProject", project)
@@ -211,8 +269,12 @@ def render(delivery: Delivery, spec: Spec) -> Iterator[RenderedFile]:
     yield out("ApplicationSet", workload_applicationset(spec))
     for region in spec.regions:
         for chart in mesh_names.ISTIO_CHARTS:
-            yield out("Application", istio_application(spec, region, chart),
-                      names.istio_application_file(region, chart))
+            yield out(
+                "Application",
+                istio_application(spec, region, chart),
+                names.istio_application_file(region, chart),
+            )
     for layer in spec.layers:
-        yield out("Application", platform_application(spec, layer),
-                  names.platform_application_file(layer))
+        yield out(
+            "Application", platform_application(spec, layer), names.platform_application_file(layer)
+        )

@@ -53,20 +53,46 @@ def overlay_source_template(delivery: Delivery) -> str:
 
 
 def derived_names(delivery: Delivery, spec: Spec) -> list[DerivedName]:
-    names = [DerivedName(root_application_name(spec), DNS_LABEL_MAX, "Argo CD Application name",
-                         ("service", "name"))]
-    names.extend(DerivedName(name, DNS_LABEL_MAX, "Argo CD AppProject name",
-                             ("delivery", "project")) for name in project_names(delivery).values())
+    names = [
+        DerivedName(
+            root_application_name(spec),
+            DNS_LABEL_MAX,
+            "Argo CD Application name",
+            ("service", "name"),
+        )
+    ]
+    names.extend(
+        DerivedName(name, DNS_LABEL_MAX, "Argo CD AppProject name", ("delivery", "project"))
+        for name in project_names(delivery).values()
+    )
     for region in spec.regions:
         blame: Path = ("regions", region.index, "name")
-        names.append(DerivedName(workload_application_name(spec, region), DNS_LABEL_MAX,
-                                 "Argo CD Application name", blame))
-        names.extend(DerivedName(istio_application_name(region, chart), DNS_LABEL_MAX,
-                                 "Argo CD Application name (Istio)", blame)
-                     for chart in ISTIO_CHARTS)
-    names.extend(DerivedName(platform_application_name(spec, layer), DNS_LABEL_MAX,
-                             "Argo CD Application name (platform layer)", ("service", "name"))
-                 for layer in spec.layers)
+        names.append(
+            DerivedName(
+                workload_application_name(spec, region),
+                DNS_LABEL_MAX,
+                "Argo CD Application name",
+                blame,
+            )
+        )
+        names.extend(
+            DerivedName(
+                istio_application_name(region, chart),
+                DNS_LABEL_MAX,
+                "Argo CD Application name (Istio)",
+                blame,
+            )
+            for chart in ISTIO_CHARTS
+        )
+    names.extend(
+        DerivedName(
+            platform_application_name(spec, layer),
+            DNS_LABEL_MAX,
+            "Argo CD Application name (platform layer)",
+            ("service", "name"),
+        )
+        for layer in spec.layers
+    )
     return names
 
 

@@ -16,8 +16,12 @@ from generator.sections.global_routing.model import (
 )
 
 SECTION = "globalRouting"
-GUIDE_GEOGRAPHY = {"NA": "us-east-1", "EU": "eu-west-1", "AS": "ap-southeast-1",
-                   "OC": "ap-southeast-1"}
+GUIDE_GEOGRAPHY = {
+    "NA": "us-east-1",
+    "EU": "eu-west-1",
+    "AS": "ap-southeast-1",
+    "OC": "ap-southeast-1",
+}
 """The guide's geolocation rules; Asia-Pacific is AS plus OC (Route53 has no AP)."""
 
 
@@ -72,8 +76,10 @@ def global_routing(data: dict[str, Any]) -> GlobalRouting | None:
             regions=tuple(health.get("regions", [])),
         ),
         ttl=raw.get("ttl", 60),
-        capacity=Capacity(peak_rps=float(raw["capacity"]["peakRequestsPerSecond"]),
-                          rps_per_replica=float(raw["capacity"]["requestsPerReplica"])),
+        capacity=Capacity(
+            peak_rps=float(raw["capacity"]["peakRequestsPerSecond"]),
+            rps_per_replica=float(raw["capacity"]["requestsPerReplica"]),
+        ),
         route53=route53,
         gclb=gclb,
     )

@@ -36,10 +36,14 @@ def _name(value: str) -> str:
 
 
 def _policy(record: Mapping[str, Any]) -> str:
-    for key, policy in (("GeoLocation", "geolocation"), ("Weight", "weighted"),
-                        ("Failover", "failover"), ("Region", "latency"),
-                        ("MultiValueAnswer", "multivalue"), ("GeoProximityLocation",
-                                                             "geoproximity")):
+    for key, policy in (
+        ("GeoLocation", "geolocation"),
+        ("Weight", "weighted"),
+        ("Failover", "failover"),
+        ("Region", "latency"),
+        ("MultiValueAnswer", "multivalue"),
+        ("GeoProximityLocation", "geoproximity"),
+    ):
         if key in record:
             return policy
     return "simple"
@@ -60,7 +64,8 @@ class _Checker:
         self.groups: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
         for record in records:
             self.groups[(_name(str(record.get("Name", ""))), str(record.get("Type")))].append(
-                record)
+                record
+            )
 
     def say(self, where: tuple[str, str], message: str) -> None:
         self.problems.append(f"{where[0]} {where[1]}: {message}")
@@ -82,12 +87,16 @@ class _Checker:
         if "failover" in policies:
             roles = sorted(str(r.get("Failover")) for r in members if "Failover" in r)
             if roles != ["PRIMARY", "SECONDARY"]:
-                self.say(key, f"failover roles {roles}; needs exactly one PRIMARY and one "
-                              "SECONDARY")
+                self.say(
+                    key, f"failover roles {roles}; needs exactly one PRIMARY and one SECONDARY"
+                )
             for record in members:
                 alias = record.get("AliasTarget") or {}
-                if record.get("Failover") == "PRIMARY" and not record.get("HealthCheckId") \
-                        and not alias.get("EvaluateTargetHealth"):
+                if (
+                    record.get("Failover") == "PRIMARY"
+                    and not record.get("HealthCheckId")
+                    and not alias.get("EvaluateTargetHealth")
+                ):
                     self.say(key, "the PRIMARY has no health check; it would never fail over")
         if "weighted" in policies:
             for record in members:
@@ -95,8 +104,11 @@ class _Checker:
                 if not isinstance(weight, int) or not 0 <= weight <= MAX_WEIGHT:
                     self.say(key, f"weight {weight!r} is not an integer 0-{MAX_WEIGHT}")
                 if not record.get("HealthCheckId"):
-                    self.say(key, f"weighted record {record.get('SetIdentifier')!r} has no "
-                                  "HealthCheckId; an unhealthy region would keep its share")
+                    self.say(
+                        key,
+                        f"weighted record {record.get('SetIdentifier')!r} has no "
+                        "HealthCheckId; an unhealthy region would keep its share",
+                    )
 
     def geolocation(self, key: tuple[str, str], members: list[Mapping[str, Any]]) -> None:
         seen: set[tuple[tuple[str, Any], ...]] = set()
@@ -109,13 +121,19 @@ class _Checker:
             continent = geo.get("ContinentCode")
             if continent is not None:
                 if continent not in CONTINENTS:
-                    self.say(key, f"invalid continent {continent!r} (valid: "
-                                  f"{', '.join(sorted(CONTINENTS))}; Asia-Pacific is AS + OC)")
+                    self.say(
+                        key,
+                        f"invalid continent {continent!r} (valid: "
+                        f"{', '.join(sorted(CONTINENTS))}; Asia-Pacific is AS + OC)",
+                    )
                 if "CountryCode" in geo or "SubdivisionCode" in geo:
                     self.say(key, "ContinentCode combined with CountryCode/SubdivisionCode")
         if not any(r["GeoLocation"].get("CountryCode") == "*" for r in members):
-            self.say(key, "missing default geolocation (CountryCode '*'); addresses that map "
-                          "to no location would get no answer")
+            self.say(
+                key,
+                "missing default geolocation (CountryCode '*'); addresses that map "
+                "to no location would get no answer",
+            )
 
     def record(self, record: Mapping[str, Any]) -> None:
         key = (_name(str(record.get("Name", ""))), str(record.get("Type")))
@@ -129,15 +147,19 @@ class _Checker:
             if not found:
                 self.say(key, f"alias target {target} does not exist in the batch")
             elif key[1] not in found:
-                self.say(key, f"alias target {target} has type {', '.join(sorted(found))}, "
-                              f"not {key[1]}")
+                self.say(
+                    key, f"alias target {target} has type {', '.join(sorted(found))}, not {key[1]}"
+                )
         else:
             ttl = record.get("TTL")
             if ttl is None or not record.get("ResourceRecords"):
                 self.say(key, "a plain record needs TTL and ResourceRecords")
             elif ttl > MAX_HEALTH_CHECKED_TTL:
-                self.say(key, f"TTL {ttl} s; keep health-checked answers at "
-                              f"<= {MAX_HEALTH_CHECKED_TTL} s so failover is not cached away")
+                self.say(
+                    key,
+                    f"TTL {ttl} s; keep health-checked answers at "
+                    f"<= {MAX_HEALTH_CHECKED_TTL} s so failover is not cached away",
+                )
 
     def depth(self) -> None:
         aliases: dict[str, set[str]] = defaultdict(set)
@@ -150,14 +172,17 @@ class _Checker:
             if name in trail:
                 self.problems.append(f"{name}: alias loop {' -> '.join((*trail, name))}")
                 return 0
-            return 1 + max((levels(t, (*trail, name)) for t in sorted(aliases.get(name, ()))),
-                           default=0)
+            return 1 + max(
+                (levels(t, (*trail, name)) for t in sorted(aliases.get(name, ()))), default=0
+            )
 
         for name in sorted(aliases):
             depth = levels(name, ())
             if depth > MAX_ALIAS_LEVELS:
-                self.problems.append(f"{name}: resolves through {depth} levels of records; "
-                                     f"Route53 follows at most {MAX_ALIAS_LEVELS}")
+                self.problems.append(
+                    f"{name}: resolves through {depth} levels of records; "
+                    f"Route53 follows at most {MAX_ALIAS_LEVELS}"
+                )
 
     def expected(self, expected: Expected) -> None:
         weighted = [r for r in self.records if "Weight" in r]
@@ -165,8 +190,10 @@ class _Checker:
             got = {str(_target(r)): r.get("Weight") for r in weighted}
             want = {_name(k): v for k, v in expected.weights.items()}
             if got != want:
-                self.problems.append(f"weighted records {dict(sorted(got.items()))} differ "
-                                     f"from the spec's weights {dict(sorted(want.items()))}")
+                self.problems.append(
+                    f"weighted records {dict(sorted(got.items()))} differ "
+                    f"from the spec's weights {dict(sorted(want.items()))}"
+                )
         if expected.geography:
             got_geo = {}
             for record in self.records:
@@ -176,8 +203,10 @@ class _Checker:
                     got_geo[str(code)] = _target(record)
             want_geo = {k: _name(v) for k, v in expected.geography.items()}
             if got_geo != want_geo:
-                self.problems.append(f"geolocation records {dict(sorted(got_geo.items()))} "
-                                     f"differ from the spec {dict(sorted(want_geo.items()))}")
+                self.problems.append(
+                    f"geolocation records {dict(sorted(got_geo.items()))} "
+                    f"differ from the spec {dict(sorted(want_geo.items()))}"
+                )
 
 
 def check(batch: Mapping[str, Any], expected: Expected | None = None) -> list[str]:
@@ -185,13 +214,17 @@ def check(batch: Mapping[str, Any], expected: Expected | None = None) -> list[st
     problems: list[str] = []
     extra = sorted(set(batch) - {"Comment", "Changes"})
     if extra:
-        problems.append(f"unexpected top-level keys {extra}; the file holds Comment and Changes "
-                        "(the zone id is a CLI flag)")
+        problems.append(
+            f"unexpected top-level keys {extra}; the file holds Comment and Changes "
+            "(the zone id is a CLI flag)"
+        )
     changes = batch.get("Changes") or []
     for i, change in enumerate(changes):
         if change.get("Action") not in ACTIONS:
-            problems.append(f"Changes[{i}]: action {change.get('Action')!r} is not one of "
-                            f"{', '.join(sorted(ACTIONS))}")
+            problems.append(
+                f"Changes[{i}]: action {change.get('Action')!r} is not one of "
+                f"{', '.join(sorted(ACTIONS))}"
+            )
     records = [c["ResourceRecordSet"] for c in changes if "ResourceRecordSet" in c]
     checker = _Checker(records)
     for key in sorted(checker.groups):

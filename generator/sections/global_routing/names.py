@@ -18,7 +18,6 @@ CHANGE_BATCH = f"{ROUTE53_DIR}/change-batch.json"
 GLOBAL_BLAME: Path = ("globalRouting",)
 
 
-
 def health_check_input_path(region: str) -> str:
     """`aws route53 create-health-check --cli-input-json file://<this>`."""
     return f"{ROUTE53_DIR}/health-checks/{region}.json"
@@ -108,30 +107,68 @@ def derived_names(routing: GlobalRouting, spec: Core) -> list[DerivedName]:
     names: list[DerivedName] = []
     if routing.route53 is not None:
         for code, _ in routing.geography:
-            names.append(DerivedName(ack_record_object_name(spec, geo_set_identifier(code)),
-                                     DNS_LABEL_MAX, "RecordSet name", GLOBAL_BLAME))
+            names.append(
+                DerivedName(
+                    ack_record_object_name(spec, geo_set_identifier(code)),
+                    DNS_LABEL_MAX,
+                    "RecordSet name",
+                    GLOBAL_BLAME,
+                )
+            )
         for region in spec.regions:
             blame: Path = ("regions", region.index, "name")
             for role in ("primary", "secondary"):
-                names.append(DerivedName(
-                    ack_record_object_name(spec, failover_set_identifier(region.name, role)),
-                    DNS_LABEL_MAX, "RecordSet name", blame))
-            names.append(DerivedName(
-                ack_record_object_name(spec, weighted_set_identifier(region.name)),
-                DNS_LABEL_MAX, "RecordSet name", blame))
-            names.append(DerivedName(ack_origin_object_name(spec, region.name), DNS_LABEL_MAX,
-                                     "RecordSet name", blame))
-            names.append(DerivedName(ack_health_check_name(spec, region.name), DNS_LABEL_MAX,
-                                     "HealthCheck name", blame))
+                names.append(
+                    DerivedName(
+                        ack_record_object_name(spec, failover_set_identifier(region.name, role)),
+                        DNS_LABEL_MAX,
+                        "RecordSet name",
+                        blame,
+                    )
+                )
+            names.append(
+                DerivedName(
+                    ack_record_object_name(spec, weighted_set_identifier(region.name)),
+                    DNS_LABEL_MAX,
+                    "RecordSet name",
+                    blame,
+                )
+            )
+            names.append(
+                DerivedName(
+                    ack_origin_object_name(spec, region.name),
+                    DNS_LABEL_MAX,
+                    "RecordSet name",
+                    blame,
+                )
+            )
+            names.append(
+                DerivedName(
+                    ack_health_check_name(spec, region.name),
+                    DNS_LABEL_MAX,
+                    "HealthCheck name",
+                    blame,
+                )
+            )
     if routing.gclb is not None:
-        for fixed in (gclb_address_name(spec), gclb_health_check_name(spec),
-                      gclb_url_map_name(spec), gclb_proxy_name(spec),
-                      gclb_certificate_name(spec), gclb_forwarding_rule_name(spec)):
-            names.append(DerivedName(fixed, DNS_LABEL_MAX, "GCLB object name",
-                                     ("service", "name")))
+        for fixed in (
+            gclb_address_name(spec),
+            gclb_health_check_name(spec),
+            gclb_url_map_name(spec),
+            gclb_proxy_name(spec),
+            gclb_certificate_name(spec),
+            gclb_forwarding_rule_name(spec),
+        ):
+            names.append(DerivedName(fixed, DNS_LABEL_MAX, "GCLB object name", ("service", "name")))
         for region in spec.regions:
-            names.append(DerivedName(gclb_backend_service_name(spec, region.name), DNS_LABEL_MAX,
-                                     "backend service name", ("regions", region.index, "name")))
+            names.append(
+                DerivedName(
+                    gclb_backend_service_name(spec, region.name),
+                    DNS_LABEL_MAX,
+                    "backend service name",
+                    ("regions", region.index, "name"),
+                )
+            )
     return names
 
 

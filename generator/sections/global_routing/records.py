@@ -59,8 +59,10 @@ def health_check_input(gr: GlobalRouting, spec: Spec, region: Region) -> dict[st
     reference hashes the configuration: a changed check gets a new, unique reference."""
     config = health_check_config(gr, spec, region)
     digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
-    return {"CallerReference": naming.health_check_caller_reference(spec, region.name, digest),
-            "HealthCheckConfig": config}
+    return {
+        "CallerReference": naming.health_check_caller_reference(spec, region.name, digest),
+        "HealthCheckConfig": config,
+    }
 
 
 def has_records(r53: Route53Settings, spec: Spec) -> bool:
@@ -69,8 +71,11 @@ def has_records(r53: Route53Settings, spec: Spec) -> bool:
 
 
 def _alias(settings: Route53Settings, target: str) -> dict[str, Any]:
-    return {"HostedZoneId": settings.hosted_zone_id, "DNSName": target,
-            "EvaluateTargetHealth": True}
+    return {
+        "HostedZoneId": settings.hosted_zone_id,
+        "DNSName": target,
+        "EvaluateTargetHealth": True,
+    }
 
 
 def records(gr: GlobalRouting, r53: Route53Settings, spec: Spec) -> list[Record]:
@@ -79,9 +84,14 @@ def records(gr: GlobalRouting, r53: Route53Settings, spec: Spec) -> list[Record]
     domain = gr.domain
     out: list[Record] = []
     for region in spec.regions:
-        out.append({"Name": naming.origin_record_name(domain, region.name), "Type": "A",
-                    "TTL": gr.ttl,
-                    "ResourceRecords": [{"Value": settings.origin(region.name)}]})
+        out.append(
+            {
+                "Name": naming.origin_record_name(domain, region.name),
+                "Type": "A",
+                "TTL": gr.ttl,
+                "ResourceRecords": [{"Value": settings.origin(region.name)}],
+            }
+        )
     for region in spec.regions:
         name = naming.failover_record_name(domain, region.name)
         origin = naming.origin_record_name(domain, region.name)
@@ -89,37 +99,57 @@ def records(gr: GlobalRouting, r53: Route53Settings, spec: Spec) -> list[Record]
         if backup is None:  # a single region: nothing to fail over to, a plain alias
             out.append({"Name": name, "Type": "A", "AliasTarget": _alias(settings, origin)})
             continue
-        out.append({"Name": name, "Type": "A",
-                    "SetIdentifier": naming.failover_set_identifier(region.name, "PRIMARY"),
-                    "Failover": "PRIMARY",
-                    "HealthCheckId": settings.health_check_id(region.name),
-                    "AliasTarget": _alias(settings, origin)})
-        out.append({"Name": name, "Type": "A",
-                    "SetIdentifier": naming.failover_set_identifier(region.name, "SECONDARY"),
-                    "Failover": "SECONDARY",
-                    "HealthCheckId": settings.health_check_id(backup),
-                    "AliasTarget": _alias(settings, naming.origin_record_name(domain, backup))})
+        out.append(
+            {
+                "Name": name,
+                "Type": "A",
+                "SetIdentifier": naming.failover_set_identifier(region.name, "PRIMARY"),
+                "Failover": "PRIMARY",
+                "HealthCheckId": settings.health_check_id(region.name),
+                "AliasTarget": _alias(settings, origin),
+            }
+        )
+        out.append(
+            {
+                "Name": name,
+                "Type": "A",
+                "SetIdentifier": naming.failover_set_identifier(region.name, "SECONDARY"),
+                "Failover": "SECONDARY",
+                "HealthCheckId": settings.health_check_id(backup),
+                "AliasTarget": _alias(settings, naming.origin_record_name(domain, backup)),
+            }
+        )
     for code, region_name in gr.geography:
         location = {"CountryCode": "*"} if code == "*" else {"ContinentCode": code}
-        out.append({"Name": naming.geo_record_name(domain), "Type": "A",
-                    "SetIdentifier": naming.geo_set_identifier(code),
-                    "GeoLocation": location,
-                    "AliasTarget": _alias(settings,
-                                          naming.failover_record_name(domain, region_name))})
+        out.append(
+            {
+                "Name": naming.geo_record_name(domain),
+                "Type": "A",
+                "SetIdentifier": naming.geo_set_identifier(code),
+                "GeoLocation": location,
+                "AliasTarget": _alias(settings, naming.failover_record_name(domain, region_name)),
+            }
+        )
     for region in spec.regions:
-        out.append({"Name": naming.weighted_record_name(domain), "Type": "A",
-                    "SetIdentifier": naming.weighted_set_identifier(region.name),
-                    "Weight": region.weight,
-                    "HealthCheckId": settings.health_check_id(region.name),
-                    "AliasTarget": _alias(settings,
-                                          naming.origin_record_name(domain, region.name))})
+        out.append(
+            {
+                "Name": naming.weighted_record_name(domain),
+                "Type": "A",
+                "SetIdentifier": naming.weighted_set_identifier(region.name),
+                "Weight": region.weight,
+                "HealthCheckId": settings.health_check_id(region.name),
+                "AliasTarget": _alias(settings, naming.origin_record_name(domain, region.name)),
+            }
+        )
     return out
 
 
 def change_batch(gr: GlobalRouting, r53: Route53Settings, spec: Spec) -> dict[str, Any]:
     """The ``--change-batch`` document: only Comment and Changes (the zone id is a flag)."""
-    return {"Comment": f"{spec.service.name} multi-region DNS (mrgen)",
-            "Changes": [{"Action": ACTION, "ResourceRecordSet": r} for r in records(gr, r53, spec)]}
+    return {
+        "Comment": f"{spec.service.name} multi-region DNS (mrgen)",
+        "Changes": [{"Action": ACTION, "ResourceRecordSet": r} for r in records(gr, r53, spec)],
+    }
 
 
 def expected_weights(gr: GlobalRouting, spec: Spec) -> dict[str, int]:
@@ -131,14 +161,17 @@ def expected_weights(gr: GlobalRouting, spec: Spec) -> dict[str, int]:
 def expected_geography(gr: GlobalRouting, spec: Spec) -> dict[str, str]:
     """Geolocation code -> the failover name it must point at, for the semantic checker."""
     domain = gr.domain
-    return {code: naming.failover_record_name(domain, region)
-            for code, region in gr.geography}
+    return {code: naming.failover_record_name(domain, region) for code, region in gr.geography}
 
 
 # ACK renderings: the same records with the controller's field names.
 _ACK_RECORD_FIELDS = {
-    "Type": "recordType", "TTL": "ttl", "SetIdentifier": "setIdentifier",
-    "Failover": "failover", "HealthCheckId": "healthCheckID", "Weight": "weight",
+    "Type": "recordType",
+    "TTL": "ttl",
+    "SetIdentifier": "setIdentifier",
+    "Failover": "failover",
+    "HealthCheckId": "healthCheckID",
+    "Weight": "weight",
 }
 
 
@@ -162,13 +195,16 @@ def ack_record_spec(record: Record, settings: Route53Settings) -> dict[str, Any]
         spec["resourceRecords"] = [{"value": rr["Value"]} for rr in record["ResourceRecords"]]
     if "AliasTarget" in record:
         alias = record["AliasTarget"]
-        spec["aliasTarget"] = {"dnsName": alias["DNSName"],
-                               "evaluateTargetHealth": alias["EvaluateTargetHealth"],
-                               "hostedZoneID": alias["HostedZoneId"]}
+        spec["aliasTarget"] = {
+            "dnsName": alias["DNSName"],
+            "evaluateTargetHealth": alias["EvaluateTargetHealth"],
+            "hostedZoneID": alias["HostedZoneId"],
+        }
     if "GeoLocation" in record:
         geo = record["GeoLocation"]
-        spec["geoLocation"] = {("continentCode" if k == "ContinentCode" else "countryCode"): v
-                               for k, v in geo.items()}
+        spec["geoLocation"] = {
+            ("continentCode" if k == "ContinentCode" else "countryCode"): v for k, v in geo.items()
+        }
     return spec
 
 
@@ -187,5 +223,7 @@ def ack_object_name(gr: GlobalRouting, spec: Spec, record: Record) -> str:
 def ack_health_check_spec(gr: GlobalRouting, spec: Spec, region: Region) -> dict[str, Any]:
     config = health_check_config(gr, spec, region)
     ack = {key[0].lower() + key[1:]: value for key, value in config.items()}
-    return {"healthCheckConfig": ack,
-            "tags": [{"key": "Name", "value": naming.ack_health_check_name(spec, region.name)}]}
+    return {
+        "healthCheckConfig": ack,
+        "tags": [{"key": "Name", "value": naming.ack_health_check_name(spec, region.name)}],
+    }

@@ -24,31 +24,41 @@ ACK_API = "route53.services.k8s.aws/v1alpha1"
 
 
 def _metadata(spec: Spec, name: str) -> dict[str, Any]:
-    return emit.metadata(name, namespace=core_names.namespace(spec),
-                         labels=core_names.common_labels(spec, "global-dns"))
+    return emit.metadata(
+        name,
+        namespace=core_names.namespace(spec),
+        labels=core_names.common_labels(spec, "global-dns"),
+    )
 
 
 def checked_batch(gr: GlobalRouting, r53: Route53Settings, spec: Spec) -> dict[str, Any]:
     """The change batch, or MrgenError naming every semantic problem in it."""
     batch = records.change_batch(gr, r53, spec)
-    expected = dnscheck.Expected(weights=records.expected_weights(gr, spec),
-                                 geography=records.expected_geography(gr, spec))
+    expected = dnscheck.Expected(
+        weights=records.expected_weights(gr, spec), geography=records.expected_geography(gr, spec)
+    )
     problems = dnscheck.check(batch, expected)
     if problems:
-        raise MrgenError(d for p in problems
-                         for d in fail(names.CHANGE_BATCH, f"Route53 tree: {p}").diagnostics)
+        raise MrgenError(
+            d for p in problems for d in fail(names.CHANGE_BATCH, f"Route53 tree: {p}").diagnostics
+        )
     return batch
 
 
 def render(gr: GlobalRouting, r53: Route53Settings, spec: Spec) -> Iterator[RenderedFile]:
     layer = names.ROUTE53_LAYER
     for region in spec.regions:
-        yield emit.json_file(names.health_check_input_path(region.name),
-                             records.health_check_input(gr, spec, region))
-        check = {"metadata": _metadata(spec, names.ack_health_check_name(spec, region.name)),
-                 "spec": records.ack_health_check_spec(gr, spec, region)}
-        yield emit.yaml_file(core_names.platform_object_path(layer, "HealthCheck", region.name),
-                             emit.k8s(ACK_API, "HealthCheck", **check))
+        yield emit.json_file(
+            names.health_check_input_path(region.name), records.health_check_input(gr, spec, region)
+        )
+        check = {
+            "metadata": _metadata(spec, names.ack_health_check_name(spec, region.name)),
+            "spec": records.ack_health_check_spec(gr, spec, region),
+        }
+        yield emit.yaml_file(
+            core_names.platform_object_path(layer, "HealthCheck", region.name),
+            emit.k8s(ACK_API, "HealthCheck", **check),
+        )
     if not records.has_records(r53, spec):
         return
     batch = checked_batch(gr, r53, spec)
@@ -57,5 +67,7 @@ def render(gr: GlobalRouting, r53: Route53Settings, spec: Spec) -> Iterator[Rend
         record = change["ResourceRecordSet"]
         name = records.ack_object_name(gr, spec, record)
         obj = {"metadata": _metadata(spec, name), "spec": records.ack_record_spec(record, r53)}
-        yield emit.yaml_file(core_names.platform_object_path(layer, "RecordSet", name),
-                             emit.k8s(ACK_API, "RecordSet", **obj))
+        yield emit.yaml_file(
+            core_names.platform_object_path(layer, "RecordSet", name),
+            emit.k8s(ACK_API, "RecordSet", **obj),
+        )

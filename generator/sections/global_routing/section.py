@@ -26,8 +26,7 @@ class GlobalRoutingSection:
     def layers(self, model: GlobalRouting, spec: Spec) -> Iterable[str]:
         return (names.LAYERS[provider] for provider in model.providers)
 
-    def render(self, model: GlobalRouting, spec: Spec,
-               context: Context) -> Iterator[RenderedFile]:
+    def render(self, model: GlobalRouting, spec: Spec, context: Context) -> Iterator[RenderedFile]:
         if model.route53 is not None:
             yield from route53.render(model, model.route53, spec)
         if model.gclb is not None:

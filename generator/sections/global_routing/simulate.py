@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from generator.errors import did_you_mean
-
 from generator.sections.core.model import Region, shares
 from generator.sections.global_routing import names as naming
 from generator.sections.global_routing.model import GLOBAL_ROUTING, GlobalRouting
@@ -44,10 +43,11 @@ class UnknownRegions(ValueError):
 
     def __init__(self, names: list[str], known: list[str]) -> None:
         self.names, self.known = names, known
-        hints = [f"{n!r} ({hint.removeprefix('; ')})" if (hint := did_you_mean(n, known))
-                 else repr(n) for n in names]
-        super().__init__(f"unknown region(s) {', '.join(hints)}; the spec has "
-                         f"{', '.join(known)}")
+        hints = [
+            f"{n!r} ({hint.removeprefix('; ')})" if (hint := did_you_mean(n, known)) else repr(n)
+            for n in names
+        ]
+        super().__init__(f"unknown region(s) {', '.join(hints)}; the spec has {', '.join(known)}")
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,11 @@ class Simulation:
 
     @property
     def ok(self) -> bool:
-        return bool(self.loads) and all(load.ok for load in self.loads) \
+        return (
+            bool(self.loads)
+            and all(load.ok for load in self.loads)
             and not any(self.unrouted.values())
+        )
 
 
 def _routing(spec: Spec) -> GlobalRouting:
@@ -134,8 +137,7 @@ def geo_shares(spec: Spec, down: set[str]) -> tuple[dict[str, Fraction], Fractio
     unrouted = Fraction(0)
     for name, share in shares(spec.regions).items():
         entry = name if name in mapped else gr.default_region
-        code = "*" if entry == gr.default_region else next(c for c, r in gr.geography
-                                                           if r == entry)
+        code = "*" if entry == gr.default_region else next(c for c, r in gr.geography if r == entry)
         serving = geo_route(spec, code, entry, down).serving
         if serving is None:
             unrouted += share
@@ -169,15 +171,28 @@ def simulate(spec: Spec, down: list[str]) -> Simulation:
         worst = max(weighted.get(region.name, Fraction(0)), geo_share or Fraction(0))
         rps = peak * worst
         needed = max(region.min_replicas, math.ceil(rps / per_replica))
-        loads.append(RegionLoad(region=region.name, normal_share=normal[region.name],
-                                geo_share=geo_share,
-                                weighted_share=weighted.get(region.name, Fraction(0)),
-                                rps=rps, replicas_needed=needed,
-                                min_replicas=region.min_replicas,
-                                max_replicas=region.max_replicas))
+        loads.append(
+            RegionLoad(
+                region=region.name,
+                normal_share=normal[region.name],
+                geo_share=geo_share,
+                weighted_share=weighted.get(region.name, Fraction(0)),
+                rps=rps,
+                replicas_needed=needed,
+                min_replicas=region.min_replicas,
+                max_replicas=region.max_replicas,
+            )
+        )
     ordered = sorted(gr.geography, key=lambda item: (item[0] == "*", item[0]))
-    routes = tuple(geo_route(spec, code, home, failed) for code, home in ordered) \
-        if geo_enabled else ()
-    return Simulation(down=tuple(n for n in known if n in failed), modes=modes, geo=routes,
-                      loads=tuple(loads), unrouted=unrouted, peak_rps=peak,
-                      rps_per_replica=per_replica)
+    routes = (
+        tuple(geo_route(spec, code, home, failed) for code, home in ordered) if geo_enabled else ()
+    )
+    return Simulation(
+        down=tuple(n for n in known if n in failed),
+        modes=modes,
+        geo=routes,
+        loads=tuple(loads),
+        unrouted=unrouted,
+        peak_rps=peak,
+        rps_per_replica=per_replica,
+    )

@@ -46,8 +46,7 @@ def mesh(raw: dict[str, Any], service: str) -> Mesh:
         gateway=IngressGateway(
             namespace=gateway.get("namespace", ISTIO_NAMESPACE),
             selector=tuple(sorted(gateway.get("selector", GATEWAY_SELECTOR).items())),
-            credential_name=gateway.get("credentialName",
-                                        names.default_credential_name(service)),
+            credential_name=gateway.get("credentialName", names.default_credential_name(service)),
         ),
         timeout_ms=parse_ms(route.get("timeout", TIMEOUT)),
         retries=Retries(

@@ -30,29 +30,33 @@ HTTPS_PORT, HTTP_PORT = 443, 80
 
 
 def _metadata(spec: Spec, name: str) -> dict[str, Any]:
-    return emit.metadata(name, namespace=core_names.namespace(spec),
-                         labels=core_names.common_labels(spec))
+    return emit.metadata(
+        name, namespace=core_names.namespace(spec), labels=core_names.common_labels(spec)
+    )
 
 
 def _servers(mesh: Mesh, hosts: list[str]) -> list[dict[str, Any]]:
     gateway = mesh.gateway
     return [
-        {"port": {"number": HTTPS_PORT, "name": "https", "protocol": "HTTPS"},
-         "hosts": hosts,
-         # credentialName is looked up in the gateway WORKLOAD's namespace (gateway.namespace,
-         # e.g. istio-system), not in this Gateway's namespace. mrgen never renders the Secret.
-         "tls": {"mode": "SIMPLE", "credentialName": gateway.credential_name}},
-        {"port": {"number": HTTP_PORT, "name": "http", "protocol": "HTTP"},
-         "hosts": hosts,
-         "tls": {"httpsRedirect": True}},
+        {
+            "port": {"number": HTTPS_PORT, "name": "https", "protocol": "HTTPS"},
+            "hosts": hosts,
+            # credentialName is looked up in the gateway WORKLOAD's namespace (gateway.namespace,
+            # e.g. istio-system), not in this Gateway's namespace. mrgen never renders the Secret.
+            "tls": {"mode": "SIMPLE", "credentialName": gateway.credential_name},
+        },
+        {
+            "port": {"number": HTTP_PORT, "name": "http", "protocol": "HTTP"},
+            "hosts": hosts,
+            "tls": {"httpsRedirect": True},
+        },
     ]
 
 
 def gateway(mesh: Mesh, spec: Spec, hosts: list[str]) -> dict[str, Any]:
     return {
         "metadata": _metadata(spec, names.gateway_name(spec)),
-        "spec": {"selector": dict(mesh.gateway.selector),
-                 "servers": _servers(mesh, hosts)},
+        "spec": {"selector": dict(mesh.gateway.selector), "servers": _servers(mesh, hosts)},
     }
 
 
@@ -62,17 +66,27 @@ def virtual_service(mesh: Mesh, spec: Spec, hosts: list[str]) -> dict[str, Any]:
         "spec": {
             "hosts": hosts,
             "gateways": [names.gateway_reference(spec), names.MESH_GATEWAY],
-            "http": [{
-                "name": "default",
-                "timeout": format_ms(mesh.timeout_ms),
-                "retries": {"attempts": mesh.retries.attempts,
-                            "perTryTimeout": format_ms(mesh.retries.per_try_timeout_ms),
-                            "retryOn": mesh.retries.retry_on},
-                # One destination, weight 100: the regional split happens at the edge.
-                "route": [{"destination": {"host": core_names.service_fqdn(spec),
-                                           "port": {"number": spec.service.port}},
-                           "weight": 100}],
-            }],
+            "http": [
+                {
+                    "name": "default",
+                    "timeout": format_ms(mesh.timeout_ms),
+                    "retries": {
+                        "attempts": mesh.retries.attempts,
+                        "perTryTimeout": format_ms(mesh.retries.per_try_timeout_ms),
+                        "retryOn": mesh.retries.retry_on,
+                    },
+                    # One destination, weight 100: the regional split happens at the edge.
+                    "route": [
+                        {
+                            "destination": {
+                                "host": core_names.service_fqdn(spec),
+                                "port": {"number": spec.service.port},
+                            },
+                            "weight": 100,
+                        }
+                    ],
+                }
+            ],
         },
     }
 
@@ -86,8 +100,11 @@ def failover(spec: Spec) -> list[dict[str, str]]:
     ``us-east-1`` would match no endpoint and failover would silently not happen.
     Regions not named in ``to`` still follow, as the lowest priority.
     """
-    entries = [{"from": region.locality, "to": spec.region(region.failover[0]).locality}
-               for region in spec.regions if region.failover]
+    entries = [
+        {"from": region.locality, "to": spec.region(region.failover[0]).locality}
+        for region in spec.regions
+        if region.failover
+    ]
     return sorted(entries, key=lambda e: e["from"])
 
 
@@ -103,12 +120,16 @@ def destination_rule(mesh: Mesh, spec: Spec) -> dict[str, Any]:
             "host": core_names.service_fqdn(spec),
             "trafficPolicy": {
                 "connectionPool": {
-                    "tcp": {"maxConnections": pool.max_connections,
-                            "connectTimeout": format_ms(pool.connect_timeout_ms)},
-                    "http": {"http1MaxPendingRequests": pool.http1_max_pending_requests,
-                             "http2MaxRequests": pool.http2_max_requests,
-                             "maxRequestsPerConnection": pool.max_requests_per_connection,
-                             "maxRetries": pool.max_retries},
+                    "tcp": {
+                        "maxConnections": pool.max_connections,
+                        "connectTimeout": format_ms(pool.connect_timeout_ms),
+                    },
+                    "http": {
+                        "http1MaxPendingRequests": pool.http1_max_pending_requests,
+                        "http2MaxRequests": pool.http2_max_requests,
+                        "maxRequestsPerConnection": pool.max_requests_per_connection,
+                        "maxRetries": pool.max_retries,
+                    },
                 },
                 "loadBalancer": {"simple": "LEAST_REQUEST", "localityLbSetting": locality},
                 # Without outlierDetection Istio ignores the failover priorities entirely.
@@ -125,8 +146,10 @@ def destination_rule(mesh: Mesh, spec: Spec) -> dict[str, Any]:
 
 
 def peer_authentication(spec: Spec) -> dict[str, Any]:
-    return {"metadata": _metadata(spec, names.PEER_AUTHENTICATION),
-            "spec": {"mtls": {"mode": "STRICT"}}}
+    return {
+        "metadata": _metadata(spec, names.PEER_AUTHENTICATION),
+        "spec": {"mtls": {"mode": "STRICT"}},
+    }
 
 
 def _patch(spec: Spec, name: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -136,11 +159,14 @@ def _patch(spec: Spec, name: str, body: dict[str, Any]) -> dict[str, Any]:
 def _region_patches(mesh: Mesh, spec: Spec, region: Region) -> Iterator[RenderedFile]:
     api, top = mesh.istio.api_version, core_names.overlay_dir(region)
     hosts = names.region_hostnames(mesh, region)
-    patches = (("Gateway", names.gateway_name(spec), {"servers": _servers(mesh, hosts)}),
-               ("VirtualService", names.virtual_service_name(spec), {"hosts": hosts}))
+    patches = (
+        ("Gateway", names.gateway_name(spec), {"servers": _servers(mesh, hosts)}),
+        ("VirtualService", names.virtual_service_name(spec), {"hosts": hosts}),
+    )
     for kind, name, body in patches:
-        yield emit.yaml_file(f"{top}/{kind.lower()}.patch.yaml",
-                             emit.k8s(api, kind, **_patch(spec, name, body)))
+        yield emit.yaml_file(
+            f"{top}/{kind.lower()}.patch.yaml", emit.k8s(api, kind, **_patch(spec, name, body))
+        )
 
 
 def render(mesh: Mesh, spec: Spec) -> Iterator[RenderedFile]:
@@ -152,7 +178,6 @@ def render(mesh: Mesh, spec: Spec) -> Iterator[RenderedFile]:
         (SECURITY_API, "PeerAuthentication", peer_authentication(spec)),
     )
     for api_version, kind, obj in objects:
-        yield emit.yaml_file(core_names.object_file(base, kind),
-                             emit.k8s(api_version, kind, **obj))
+        yield emit.yaml_file(core_names.object_file(base, kind), emit.k8s(api_version, kind, **obj))
     for region in spec.regions:
         yield from _region_patches(mesh, spec, region)

@@ -61,7 +61,13 @@ def mesh_network(mesh: Mesh, region: Region) -> str:
 
 def derived_names(mesh: Mesh, core: Core) -> list[DerivedName]:
     names = [DerivedName(gateway_name(core), DNS_LABEL_MAX, "Gateway name", ("service", "name"))]
-    names.extend(DerivedName(mesh_network(mesh, region), DNS_LABEL_MAX,
-                             "Istio network (a label value)", ("mesh", "istio", "meshID"))
-                 for region in core.regions)
+    names.extend(
+        DerivedName(
+            mesh_network(mesh, region),
+            DNS_LABEL_MAX,
+            "Istio network (a label value)",
+            ("mesh", "istio", "meshID"),
+        )
+        for region in core.regions
+    )
     return names

@@ -9,8 +9,22 @@ from typing import Any
 from generator.sections.core.model import FAILOVER_TARGET_SECONDS
 from generator.sections.monitoring.model import MetricNames, Monitoring
 
-DEFAULT_BUCKETS = ("0.005", "0.01", "0.025", "0.05", "0.1", "0.15", "0.2", "0.25", "0.5",
-                   "1", "2", "2.5", "5", "10")
+DEFAULT_BUCKETS = (
+    "0.005",
+    "0.01",
+    "0.025",
+    "0.05",
+    "0.1",
+    "0.15",
+    "0.2",
+    "0.25",
+    "0.5",
+    "1",
+    "2",
+    "2.5",
+    "5",
+    "10",
+)
 DEFAULT_TEMPLATE = "prometheus.monitoring.{region}.internal:9090"
 
 
@@ -46,16 +60,21 @@ def monitoring(data: dict[str, Any]) -> Monitoring | None:
         metrics=MetricNames(
             requests=metrics.get("requests", "http_requests_total"),
             duration=metrics.get("duration", "http_request_duration_seconds"),
-            model_sync_timestamp=metrics.get("modelSyncTimestamp",
-                                             "model_sync_last_success_timestamp_seconds"),
-            cache_replication_lag=metrics.get("cacheReplicationLag",
-                                              "cache_replication_lag_seconds"),
+            model_sync_timestamp=metrics.get(
+                "modelSyncTimestamp", "model_sync_last_success_timestamp_seconds"
+            ),
+            cache_replication_lag=metrics.get(
+                "cacheReplicationLag", "cache_replication_lag_seconds"
+            ),
             probe_success=metrics.get("probeSuccess", "probe_success"),
         ),
         blackbox_job=blackbox.get("job", "blackbox-global"),
         blackbox_instance=blackbox.get("instance", "https://api.example.com/healthz"),
-        buckets=tuple(sorted(exact(b).normalize() for b in buckets) if buckets is not None
-                      else (Decimal(b) for b in DEFAULT_BUCKETS)),
+        buckets=tuple(
+            sorted(exact(b).normalize() for b in buckets)
+            if buckets is not None
+            else (Decimal(b) for b in DEFAULT_BUCKETS)
+        ),
         slo_objective=exact(slo.get("objective", 99.5)),
         latency_threshold=ms_to_seconds(slo.get("latencyThresholdMs", 500)),
         model_sync_max_age_seconds=limits.get("modelSyncMaxAgeSeconds", 1800),
@@ -67,8 +86,10 @@ def monitoring(data: dict[str, Any]) -> Monitoring | None:
         evaluation_interval=raw.get("evaluationInterval", "30s"),
         federation_template=federation.get("targetTemplate", DEFAULT_TEMPLATE),
         federation_targets=tuple(sorted(federation.get("targets", {}).items())),
-        rule_selector=tuple(sorted(raw.get("ruleSelector",
-                                           {"release": "kube-prometheus-stack"}).items())),
-        dashboard_label=tuple(sorted(raw.get("dashboardLabel",
-                                             {"grafana_dashboard": "1"}).items())),
+        rule_selector=tuple(
+            sorted(raw.get("ruleSelector", {"release": "kube-prometheus-stack"}).items())
+        ),
+        dashboard_label=tuple(
+            sorted(raw.get("dashboardLabel", {"grafana_dashboard": "1"}).items())
+        ),
     )

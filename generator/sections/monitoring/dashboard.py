@@ -32,36 +32,77 @@ def sections(mon: Monitoring, spec: Spec) -> list[tuple[str, list[Panel]]]:
     sli = f"{names.SLI_ERROR}"
     slo = mr.slo_names(mon, spec)["latency"]
     return [
-        ("Global", [
-            ("Total request rate", "reqps", [(f"sum({requests})", "all regions")]),
-            ("Global error rate (5xx)", "percentunit",
-             [(f"sum({errors}) / sum({requests})", "all regions")]),
-            ("Global P99 latency", "s", [(quantile(mr.QUANTILE, "le"), "p99")]),
-        ]),
-        ("Per region", [
-            ("Requests per region", "reqps", [(f"sum by (region) ({requests})", "{{region}}")]),
-            ("Error rate per region (5xx)", "percentunit",
-             [(f"sum by (region) ({errors}) / sum by (region) ({requests})", "{{region}}")]),
-            ("Latency per region (P50/P95/P99)", "s",
-             [(quantile(q, "le, region"), f"{{{{region}}}} p{q[2:]}")
-              for q in ("0.5", "0.95", mr.QUANTILE)]),
-        ]),
-        ("Failover status", [
-            ("Healthy pods per region", "short",
-             [(f"sum by (region) ({mr.selector(rec['up'], j)})", "{{region}}")]),
-            ("Availability per region (non-5xx share)", "percentunit",
-             [(f"sum by (region) ({ok}) / sum by (region) ({requests})", "{{region}}")]),
-            (f"Cross-region P99 latency (SLO {mr.ms(mon.cross_region_latency)}ms)", "s",
-             [(quantile(mr.QUANTILE, "le, region"), "{{region}}")]),
-        ]),
-        ("SLOs", [
-            (f"Latency SLO error ratio (budget {mr.num(mon.error_budget)})", "percentunit",
-             [(mr.selector(f"{sli}{w}", {"slo": slo}), w) for w in ("5m", "1h", "6h", "3d")]),
-            (f"Model sync age (SLO {mon.model_sync_max_age_seconds}s)", "s",
-             [(f"time() - max by (region) ({rec['model_sync']})", "{{region}}")]),
-            (f"Cache replication lag (SLO {mon.cache_lag_max_seconds}s)", "s",
-             [(f"max by (region) ({rec['cache_lag']})", "{{region}}")]),
-        ]),
+        (
+            "Global",
+            [
+                ("Total request rate", "reqps", [(f"sum({requests})", "all regions")]),
+                (
+                    "Global error rate (5xx)",
+                    "percentunit",
+                    [(f"sum({errors}) / sum({requests})", "all regions")],
+                ),
+                ("Global P99 latency", "s", [(quantile(mr.QUANTILE, "le"), "p99")]),
+            ],
+        ),
+        (
+            "Per region",
+            [
+                ("Requests per region", "reqps", [(f"sum by (region) ({requests})", "{{region}}")]),
+                (
+                    "Error rate per region (5xx)",
+                    "percentunit",
+                    [(f"sum by (region) ({errors}) / sum by (region) ({requests})", "{{region}}")],
+                ),
+                (
+                    "Latency per region (P50/P95/P99)",
+                    "s",
+                    [
+                        (quantile(q, "le, region"), f"{{{{region}}}} p{q[2:]}")
+                        for q in ("0.5", "0.95", mr.QUANTILE)
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Failover status",
+            [
+                (
+                    "Healthy pods per region",
+                    "short",
+                    [(f"sum by (region) ({mr.selector(rec['up'], j)})", "{{region}}")],
+                ),
+                (
+                    "Availability per region (non-5xx share)",
+                    "percentunit",
+                    [(f"sum by (region) ({ok}) / sum by (region) ({requests})", "{{region}}")],
+                ),
+                (
+                    f"Cross-region P99 latency (SLO {mr.ms(mon.cross_region_latency)}ms)",
+                    "s",
+                    [(quantile(mr.QUANTILE, "le, region"), "{{region}}")],
+                ),
+            ],
+        ),
+        (
+            "SLOs",
+            [
+                (
+                    f"Latency SLO error ratio (budget {mr.num(mon.error_budget)})",
+                    "percentunit",
+                    [(mr.selector(f"{sli}{w}", {"slo": slo}), w) for w in ("5m", "1h", "6h", "3d")],
+                ),
+                (
+                    f"Model sync age (SLO {mon.model_sync_max_age_seconds}s)",
+                    "s",
+                    [(f"time() - max by (region) ({rec['model_sync']})", "{{region}}")],
+                ),
+                (
+                    f"Cache replication lag (SLO {mon.cache_lag_max_seconds}s)",
+                    "s",
+                    [(f"max by (region) ({rec['cache_lag']})", "{{region}}")],
+                ),
+            ],
+        ),
     ]
 
 
@@ -75,8 +116,15 @@ def _panel(panel_id: int, panel: Panel, x: int, y: int) -> dict[str, Any]:
         "gridPos": {"h": HEIGHT, "w": WIDTH // COLUMNS, "x": x, "y": y},
         "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
         "options": {"legend": {"displayMode": "list", "placement": "bottom"}},
-        "targets": [{"refId": chr(ord("A") + i), "expr": expr, "legendFormat": legend,
-                     "datasource": DATASOURCE} for i, (expr, legend) in enumerate(queries)],
+        "targets": [
+            {
+                "refId": chr(ord("A") + i),
+                "expr": expr,
+                "legendFormat": legend,
+                "datasource": DATASOURCE,
+            }
+            for i, (expr, legend) in enumerate(queries)
+        ],
     }
 
 
@@ -84,8 +132,16 @@ def dashboard(mon: Monitoring, spec: Spec) -> dict[str, Any]:
     panels: list[dict[str, Any]] = []
     y = 0
     for title, row in sections(mon, spec):
-        panels.append({"id": len(panels) + 1, "type": "row", "title": title, "collapsed": False,
-                       "gridPos": {"h": 1, "w": WIDTH, "x": 0, "y": y}, "panels": []})
+        panels.append(
+            {
+                "id": len(panels) + 1,
+                "type": "row",
+                "title": title,
+                "collapsed": False,
+                "gridPos": {"h": 1, "w": WIDTH, "x": 0, "y": y},
+                "panels": [],
+            }
+        )
         y += 1
         for index, panel in enumerate(row):
             x = (index % COLUMNS) * (WIDTH // COLUMNS)
@@ -102,10 +158,18 @@ def dashboard(mon: Monitoring, spec: Spec) -> dict[str, Any]:
         "refresh": "30s",
         "time": {"from": "now-6h", "to": "now"},
         "annotations": {"list": []},
-        "templating": {"list": [{
-            "name": "datasource", "label": "Data source", "type": "datasource",
-            "query": "prometheus", "hide": 0, "current": {},
-        }]},
+        "templating": {
+            "list": [
+                {
+                    "name": "datasource",
+                    "label": "Data source",
+                    "type": "datasource",
+                    "query": "prometheus",
+                    "hide": 0,
+                    "current": {},
+                }
+            ]
+        },
         "panels": panels,
     }
 

@@ -99,11 +99,18 @@ FEDERATED_PREFIXES = ("job:", "job_le:", "region:")
 def derived_names(spec: HasService) -> list[DerivedName]:
     blame: Path = ("service", "name")
     return [
-        DerivedName(dashboard_name(spec), GRAFANA_UID_MAX,
-                    "dashboard uid and ConfigMap name (Grafana allows 40)", blame),
-        *(DerivedName(prometheus_rule_name(spec, kind), DNS_LABEL_MAX,
-                      "PrometheusRule name", blame)
-          for kind in ("regional", "global-alerts", "global-slo")),
+        DerivedName(
+            dashboard_name(spec),
+            GRAFANA_UID_MAX,
+            "dashboard uid and ConfigMap name (Grafana allows 40)",
+            blame,
+        ),
+        *(
+            DerivedName(
+                prometheus_rule_name(spec, kind), DNS_LABEL_MAX, "PrometheusRule name", blame
+            )
+            for kind in ("regional", "global-alerts", "global-slo")
+        ),
         DerivedName(scrape_config_name(spec), DNS_LABEL_MAX, "ScrapeConfig name", blame),
         DerivedName(metrics_service_name(spec), DNS_LABEL_MAX, "metrics Service name", blame),
     ]
@@ -124,5 +131,4 @@ def metrics_service_name(spec: HasService) -> str:
 
 
 def metrics_srv_record(spec: HasService) -> str:
-    return (f"_{PORT_NAME}._tcp.{metrics_service_name(spec)}.{namespace(spec)}"
-            f".{CLUSTER_DOMAIN}")
+    return f"_{PORT_NAME}._tcp.{metrics_service_name(spec)}.{namespace(spec)}.{CLUSTER_DOMAIN}"

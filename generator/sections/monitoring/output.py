@@ -29,8 +29,7 @@ def _regional_comment(region: str) -> tuple[str, ...]:
         f"Regional Prometheus for {region}: every series leaves it labelled with its region",
         "(external_labels), and the recording rules pre-aggregate what the global server "
         "federates.",
-        "With the Prometheus Operator: set Prometheus.spec.externalLabels to the same region "
-        "label",
+        "With the Prometheus Operator: set Prometheus.spec.externalLabels to the same region label",
         'and replicaExternalLabelName: "" (or keep the global job\'s labeldrop).',
     )
 
@@ -40,28 +39,49 @@ def render(mon: Monitoring, spec: Spec) -> Iterator[RenderedFile]:
     mesh = core_names.BASE_MESH
     for kind, groups_of in sorted(rules.RULE_SETS.items()):
         groups = groups_of(mon, spec)
-        yield emit.yaml_file(names.rule_file(kind), {"groups": groups}, comment=(
-            f"Prometheus rule file ({kind}). The PrometheusRule of the same name carries",
-            "exactly these groups; promtool tests for it are in tests/."))
-        yield emit.yaml_file(names.rule_test_file(kind), rule_tests.test_document(mon, spec, kind),
-                             comment=(f"Unit tests for ../{kind}.rules.yaml: run `promtool test "
-                                      "rules` on this file.",))
+        yield emit.yaml_file(
+            names.rule_file(kind),
+            {"groups": groups},
+            comment=(
+                f"Prometheus rule file ({kind}). The PrometheusRule of the same name carries",
+                "exactly these groups; promtool tests for it are in tests/.",
+            ),
+        )
+        yield emit.yaml_file(
+            names.rule_test_file(kind),
+            rule_tests.test_document(mon, spec, kind),
+            comment=(
+                f"Unit tests for ../{kind}.rules.yaml: run `promtool test rules` on this file.",
+            ),
+        )
         folder = mesh if kind == "regional" else platform
-        yield emit.yaml_file(f"{folder}/prometheusrule-{kind}.yaml", emit.k8s(
-            OPERATOR_API, "PrometheusRule", **mc.prometheus_rule(mon, spec, kind, groups)))
-    yield emit.yaml_file(core_names.object_file(mesh, "ServiceMonitor"),
-                         emit.k8s(OPERATOR_API, "ServiceMonitor", **mc.service_monitor(mon, spec)))
-    yield emit.yaml_file(f"{mesh}/service-metrics.yaml",
-                         emit.k8s("v1", "Service", **mc.metrics_service(mon, spec)))
-    yield emit.yaml_file(f"{platform}/scrapeconfig-federate.yaml", emit.k8s(
-        SCRAPE_CONFIG_API, "ScrapeConfig", **mc.scrape_config(mon, spec)))
-    yield emit.yaml_file(names.global_prometheus_config(), mc.global_config(mon, spec),
-                         comment=GLOBAL_COMMENT)
+        yield emit.yaml_file(
+            f"{folder}/prometheusrule-{kind}.yaml",
+            emit.k8s(OPERATOR_API, "PrometheusRule", **mc.prometheus_rule(mon, spec, kind, groups)),
+        )
+    yield emit.yaml_file(
+        core_names.object_file(mesh, "ServiceMonitor"),
+        emit.k8s(OPERATOR_API, "ServiceMonitor", **mc.service_monitor(mon, spec)),
+    )
+    yield emit.yaml_file(
+        f"{mesh}/service-metrics.yaml", emit.k8s("v1", "Service", **mc.metrics_service(mon, spec))
+    )
+    yield emit.yaml_file(
+        f"{platform}/scrapeconfig-federate.yaml",
+        emit.k8s(SCRAPE_CONFIG_API, "ScrapeConfig", **mc.scrape_config(mon, spec)),
+    )
+    yield emit.yaml_file(
+        names.global_prometheus_config(), mc.global_config(mon, spec), comment=GLOBAL_COMMENT
+    )
     for region in spec.regions:
-        yield emit.yaml_file(names.regional_prometheus_config(region),
-                             mc.regional_config(mon, spec, region),
-                             comment=_regional_comment(region.name))
+        yield emit.yaml_file(
+            names.regional_prometheus_config(region),
+            mc.regional_config(mon, spec, region),
+            comment=_regional_comment(region.name),
+        )
     board = emit.json_file(names.dashboard_file(spec), dashboard.dashboard(mon, spec))
     yield board
-    yield emit.yaml_file(f"{platform}/configmap-dashboard.yaml", emit.k8s(
-        "v1", "ConfigMap", **mc.dashboard_config_map(mon, spec, board.content)))
+    yield emit.yaml_file(
+        f"{platform}/configmap-dashboard.yaml",
+        emit.k8s("v1", "ConfigMap", **mc.dashboard_config_map(mon, spec, board.content)),
+    )

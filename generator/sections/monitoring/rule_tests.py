@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from generator.sections.core.model import Region
 from generator.durations import format_seconds
+from generator.sections.core.model import Region
 from generator.sections.monitoring import names
 from generator.sections.monitoring import rules as mr
 from generator.sections.monitoring.model import Monitoring
@@ -36,12 +36,20 @@ def alert(labels: Mapping[str, str], summary: dict[str, str]) -> Doc:
 
 
 def case(name: str, inputs: list[Doc], checks: list[Doc]) -> Doc:
-    return {"name": name, "interval": f"{INTERVAL}s", "input_series": inputs,
-            "alert_rule_test": checks}
+    return {
+        "name": name,
+        "interval": f"{INTERVAL}s",
+        "input_series": inputs,
+        "alert_rule_test": checks,
+    }
 
 
 def check(seconds: int, name: str, alerts: Iterable[Doc]) -> Doc:
-    return {"eval_time": format_seconds(seconds, hours=False), "alertname": name, "exp_alerts": list(alerts)}
+    return {
+        "eval_time": format_seconds(seconds, hours=False),
+        "alertname": name,
+        "exp_alerts": list(alerts),
+    }
 
 
 def samples_for(seconds: int) -> int:
@@ -58,11 +66,14 @@ def _rule(mon: Monitoring, spec: Spec, name: str, region: Region | None = None) 
 
 def expanded(rule: Mapping[str, Any], region: str = "", value: str = "") -> dict[str, str]:
     """The rule's annotations as Prometheus will expand them for one alert."""
-    return {k: v.replace(mr.REGION_T, region).replace(mr.VALUE_T, value)
-            for k, v in rule["annotations"].items()}
+    return {
+        k: v.replace(mr.REGION_T, region).replace(mr.VALUE_T, value)
+        for k, v in rule["annotations"].items()
+    }
 
 
 # --- regional recording rules --------------------------------------------------------------
+
 
 def regional_tests(mon: Monitoring, spec: Spec) -> list[Doc]:
     mon, rec = mon, names.recorded(mon)
@@ -73,8 +84,11 @@ def regional_tests(mon: Monitoring, spec: Spec) -> list[Doc]:
     inputs = [
         series(m.requests, {**j, "code": "200", "instance": "a"}, f"0+{per_minute}x{n}"),
         series(m.requests, {**j, "code": "500", "instance": "a"}, f"0+{per_minute // 2}x{n}"),
-        series(m.duration + "_bucket", {**j, "instance": "a", "le": mr.num(mon.latency_threshold)},
-               f"0+{good_per_minute}x{n}"),
+        series(
+            m.duration + "_bucket",
+            {**j, "instance": "a", "le": mr.num(mon.latency_threshold)},
+            f"0+{good_per_minute}x{n}",
+        ),
         series(m.duration + "_bucket", {**j, "instance": "a", "le": "+Inf"}, f"0+{per_minute}x{n}"),
         series(m.duration + "_count", {**j, "instance": "a"}, f"0+{per_minute}x{n}"),
         series("up", {**j, "instance": "a"}, f"1x{n}"),
@@ -98,27 +112,46 @@ def regional_tests(mon: Monitoring, spec: Spec) -> list[Doc]:
         *((rec[f"slo_good_{w}"], [(j, good_rate)]) for w in ("5m",)),
         *((rec[f"slo_total_{w}"], [(j, rate)]) for w in ("5m",)),
     ]
-    promql = [{"expr": name, "eval_time": at,
-               "exp_samples": [{"labels": mr.selector(name, labels), "value": value}
-                               for labels, value in samples]}
-              for name, samples in exprs]
+    promql = [
+        {
+            "expr": name,
+            "eval_time": at,
+            "exp_samples": [
+                {"labels": mr.selector(name, labels), "value": value} for labels, value in samples
+            ],
+        }
+        for name, samples in exprs
+    ]
     no_targets = {
         "name": "a region without targets reports 0 healthy targets, not nothing",
         "interval": f"{INTERVAL}s",
         "input_series": [series("unrelated", {}, f"1x{n}")],
-        "promql_expr_test": [{"expr": rec["up"], "eval_time": at,
-                              "exp_samples": [{"labels": mr.selector(rec["up"], j), "value": 0}]}],
+        "promql_expr_test": [
+            {
+                "expr": rec["up"],
+                "eval_time": at,
+                "exp_samples": [{"labels": mr.selector(rec["up"], j), "value": 0}],
+            }
+        ],
     }
-    recordings = {"name": "regional aggregates", "interval": f"{INTERVAL}s",
-                  "input_series": inputs, "promql_expr_test": promql}
+    recordings = {
+        "name": "regional aggregates",
+        "interval": f"{INTERVAL}s",
+        "input_series": inputs,
+        "promql_expr_test": promql,
+    }
     return [recordings, no_targets]
 
 
 # --- global alerts -----------------------------------------------------------------------
 
+
 def _fed_up(mon: Monitoring, spec: Spec, region: Region, value: int, n: int) -> Doc:
-    labels = {"job": names.FEDERATE_JOB, "instance": names.federation_target(mon, region),
-              "region": region.name}
+    labels = {
+        "job": names.FEDERATE_JOB,
+        "instance": names.federation_target(mon, region),
+        "region": region.name,
+    }
     return series("up", labels, f"{value}x{n}")
 
 
@@ -130,27 +163,39 @@ def region_down_tests(mon: Monitoring, spec: Spec) -> list[Doc]:
     first, last = spec.regions[0], spec.regions[-1]
 
     def healthy(region: Region, targets: int = 5) -> list[Doc]:
-        return [_fed_up(mon, spec, region, 1, n),
-                series(rec_up, {**mr.job(mon, spec), "region": region.name}, f"{targets}x{n}")]
+        return [
+            _fed_up(mon, spec, region, 1, n),
+            series(rec_up, {**mr.job(mon, spec), "region": region.name}, f"{targets}x{n}"),
+        ]
 
     def fired(region: Region) -> Doc:
-        return alert({"region": region.name, "severity": "critical"},
-                     expanded(rule, region.name))
+        return alert({"region": region.name, "severity": "critical"}, expanded(rule, region.name))
 
     unreachable = [_fed_up(mon, spec, first, 0, n)]  # its aggregates vanish with the scrape
     unreachable += [d for r in spec.regions[1:] for d in healthy(r)]
     empty = [d for r in spec.regions for d in healthy(r, 0 if r == last else 5)]
     return [
-        case(f"RegionDown: the federation scrape of {first.name} fails", unreachable,
-             [check(0, "RegionDown", []), check(late, "RegionDown", [fired(first)])]),
-        case(f"RegionDown: {last.name} has no healthy targets", empty,
-             [check(late, "RegionDown", [fired(last)])]),
-        case("RegionDown: every region healthy",
-             [d for r in spec.regions for d in healthy(r)], [check(late, "RegionDown", [])]),
+        case(
+            f"RegionDown: the federation scrape of {first.name} fails",
+            unreachable,
+            [check(0, "RegionDown", []), check(late, "RegionDown", [fired(first)])],
+        ),
+        case(
+            f"RegionDown: {last.name} has no healthy targets",
+            empty,
+            [check(late, "RegionDown", [fired(last)])],
+        ),
+        case(
+            "RegionDown: every region healthy",
+            [d for r in spec.regions for d in healthy(r)],
+            [check(late, "RegionDown", [])],
+        ),
     ]
 
 
-def _p99_inputs(mon: Monitoring, spec: Spec, region: Region, above: Decimal, n: int) -> tuple[list[Doc], Decimal]:
+def _p99_inputs(
+    mon: Monitoring, spec: Spec, region: Region, above: Decimal, n: int
+) -> tuple[list[Doc], Decimal]:
     """Bucket rates with every request in the first bucket above ``above``, and the P99
     histogram_quantile will interpolate from them (linearly inside that bucket)."""
     labels = {**mr.job(mon, spec), "region": region.name}
@@ -192,9 +237,11 @@ def latency_tests(mon: Monitoring, spec: Spec) -> list[Doc]:
     scenarios: list[tuple[str, Callable[[Region], Decimal]]] = [
         ("every region just above its own target", mr.latency_target),
         ("every region just within its own target", within),
-        (f"P99 in {first.name} just above {mr.ms(mon.cross_region_latency)}ms, the others "
-         "within their targets",
-         lambda r: mon.cross_region_latency if r == first else within(r)),
+        (
+            f"P99 in {first.name} just above {mr.ms(mon.cross_region_latency)}ms, the others "
+            "within their targets",
+            lambda r: mon.cross_region_latency if r == first else within(r),
+        ),
     ]
     for title, level in scenarios:
         inputs: list[Doc] = []
@@ -205,15 +252,25 @@ def latency_tests(mon: Monitoring, spec: Spec) -> list[Doc]:
             inputs += docs
             rule = rules[region.name]
             if p99 > mr.latency_target(region):
-                high.append(alert({"region": region.name, **rule["labels"]},
-                                  expanded(rule, region.name)))
+                high.append(
+                    alert({"region": region.name, **rule["labels"]}, expanded(rule, region.name))
+                )
             if p99 > mon.cross_region_latency:
-                slo.append(alert({"region": region.name, **breach["labels"]},
-                                 expanded(breach, region.name)))
-        tests.append(case(
-            f"latency: {title}", inputs,
-            [check(late, "CrossRegionLatencyHigh", high),
-             check(late, "CrossRegionLatencySLOBreach", slo)]))
+                slo.append(
+                    alert(
+                        {"region": region.name, **breach["labels"]}, expanded(breach, region.name)
+                    )
+                )
+        tests.append(
+            case(
+                f"latency: {title}",
+                inputs,
+                [
+                    check(late, "CrossRegionLatencyHigh", high),
+                    check(late, "CrossRegionLatencySLOBreach", slo),
+                ],
+            )
+        )
     return tests
 
 
@@ -225,24 +282,36 @@ def staleness_tests(mon: Monitoring, spec: Spec) -> list[Doc]:
     late = age + mr.for_seconds(rule) + 2 * INTERVAL
     n = samples_for(late)
     # The first region synced once at time 0; the others keep syncing (value = now).
-    inputs = [series(rec["model_sync"], {"region": r.name},
-                     f"0x{n}" if r == first else f"0+{INTERVAL}x{n}") for r in spec.regions]
+    inputs = [
+        series(
+            rec["model_sync"], {"region": r.name}, f"0x{n}" if r == first else f"0+{INTERVAL}x{n}"
+        )
+        for r in spec.regions
+    ]
     fired = alert({"region": first.name, **rule["labels"]}, expanded(rule, first.name))
-    model = case(f"ModelSyncStale: {first.name} last synced at 0", inputs,
-                 [check(age, "ModelSyncStale", []), check(late, "ModelSyncStale", [fired])])
+    model = case(
+        f"ModelSyncStale: {first.name} last synced at 0",
+        inputs,
+        [check(age, "ModelSyncStale", []), check(late, "ModelSyncStale", [fired])],
+    )
 
     rule = _rule(mon, spec, "CacheReplicationLagHigh")
     limit = mon.cache_lag_max_seconds
     lagging = limit + limit // 2 + 1
     late = mr.for_seconds(rule) + 3 * INTERVAL
     n = samples_for(late)
-    inputs = [series(rec["cache_lag"], {"region": r.name},
-                     flat(lagging if r == first else limit, n)) for r in spec.regions]
-    fired = alert({"region": first.name, **rule["labels"]},
-                  expanded(rule, first.name, str(lagging)))
-    cache = case(f"CacheReplicationLagHigh: {first.name} lags {lagging}s, the rest exactly "
-                 f"{limit}s", inputs, [check(0, "CacheReplicationLagHigh", []),
-                                       check(late, "CacheReplicationLagHigh", [fired])])
+    inputs = [
+        series(rec["cache_lag"], {"region": r.name}, flat(lagging if r == first else limit, n))
+        for r in spec.regions
+    ]
+    fired = alert(
+        {"region": first.name, **rule["labels"]}, expanded(rule, first.name, str(lagging))
+    )
+    cache = case(
+        f"CacheReplicationLagHigh: {first.name} lags {lagging}s, the rest exactly {limit}s",
+        inputs,
+        [check(0, "CacheReplicationLagHigh", []), check(late, "CacheReplicationLagHigh", [fired])],
+    )
 
     rule = _rule(mon, spec, "FailoverSLOBreach")
     window = mr.for_seconds(rule)
@@ -250,13 +319,19 @@ def staleness_tests(mon: Monitoring, spec: Spec) -> list[Doc]:
     n = samples_for(late)
     probe = mr.failover_labels(mon, spec)
     fired = alert({**probe, **rule["labels"]}, expanded(rule))
-    failing = case("FailoverSLOBreach: the global endpoint keeps failing",
-                   [series(mon.metrics.probe_success, probe, f"0x{n}")],
-                   [check(window - INTERVAL, "FailoverSLOBreach", []),
-                    check(late, "FailoverSLOBreach", [fired])])
-    healthy = case("FailoverSLOBreach: the global endpoint answers",
-                   [series(mon.metrics.probe_success, probe, f"1x{n}")],
-                   [check(late, "FailoverSLOBreach", [])])
+    failing = case(
+        "FailoverSLOBreach: the global endpoint keeps failing",
+        [series(mon.metrics.probe_success, probe, f"0x{n}")],
+        [
+            check(window - INTERVAL, "FailoverSLOBreach", []),
+            check(late, "FailoverSLOBreach", [fired]),
+        ],
+    )
+    healthy = case(
+        "FailoverSLOBreach: the global endpoint answers",
+        [series(mon.metrics.probe_success, probe, f"1x{n}")],
+        [check(late, "FailoverSLOBreach", [])],
+    )
     return [model, cache, failing, healthy]
 
 
@@ -264,24 +339,39 @@ def absent_tests(mon: Monitoring, spec: Spec) -> list[Doc]:
     late = 15 * INTERVAL
     n = samples_for(late)
     guards = mr.absent_guards(mon, spec)
-    expected = [alert({**g.labels, "severity": "warning", "signal": g.signal},
-                      {"summary": g.summary}) for g in guards]
+    expected = [
+        alert({**g.labels, "severity": "warning", "signal": g.signal}, {"summary": g.summary})
+        for g in guards
+    ]
     present = [series(g.metric, g.labels, f"1x{n}") for g in guards]
     return [
-        case("MonitoringDataAbsent: nothing reported at all", [series("unrelated", {}, f"1x{n}")],
-             [check(late, "MonitoringDataAbsent", expected)]),
-        case("MonitoringDataAbsent: every guarded series present", present,
-             [check(late, "MonitoringDataAbsent", [])]),
+        case(
+            "MonitoringDataAbsent: nothing reported at all",
+            [series("unrelated", {}, f"1x{n}")],
+            [check(late, "MonitoringDataAbsent", expected)],
+        ),
+        case(
+            "MonitoringDataAbsent: every guarded series present",
+            present,
+            [check(late, "MonitoringDataAbsent", [])],
+        ),
     ]
 
 
 # --- latency SLO -------------------------------------------------------------------------
 
-def burn_fires(mon: Monitoring, spec: Spec, pairs: tuple[tuple[str, str, str], ...],
-               ratios: Mapping[str, Decimal]) -> bool:
+
+def burn_fires(
+    mon: Monitoring,
+    spec: Spec,
+    pairs: tuple[tuple[str, str, str], ...],
+    ratios: Mapping[str, Decimal],
+) -> bool:
     """What the alert expression means: some pair has both windows above the threshold."""
-    return any(ratios[s] > mr.burn_threshold(mon, spec, f) and ratios[lg] > mr.burn_threshold(mon, spec, f)
-               for s, lg, f in pairs)
+    return any(
+        ratios[s] > mr.burn_threshold(mon, spec, f) and ratios[lg] > mr.burn_threshold(mon, spec, f)
+        for s, lg, f in pairs
+    )
 
 
 def slo_tests(mon: Monitoring, spec: Spec) -> list[Doc]:
@@ -293,19 +383,23 @@ def slo_tests(mon: Monitoring, spec: Spec) -> list[Doc]:
     fast = min(Decimal(1), max(Decimal("0.25"), 20 * budget))
     slow = min(Decimal("0.001"), budget / 4)
     scenarios: list[tuple[str, dict[str, Decimal]]] = [
-        (f"{mr.num(fast * 100)}% of requests too slow",
-         dict.fromkeys(names.SLO_WINDOWS, fast)),
+        (f"{mr.num(fast * 100)}% of requests too slow", dict.fromkeys(names.SLO_WINDOWS, fast)),
         (f"{mr.num(slow * 100)}% too slow", dict.fromkeys(names.SLO_WINDOWS, slow)),
-        ("a short spike only (short windows high, long windows healthy)",
-         {w: fast if w in ("5m", "30m") else slow for w in names.SLO_WINDOWS}),
+        (
+            "a short spike only (short windows high, long windows healthy)",
+            {w: fast if w in ("5m", "30m") else slow for w in names.SLO_WINDOWS},
+        ),
     ]
     # Each window pair alone just above its own threshold: catches a wrong factor or pairing.
     for _, _, pairs in mr.BURN_RATES:
         for short, long, factor in pairs:
             level = min(Decimal(1), mr.burn_threshold(mon, spec, factor) * Decimal("1.5"))
-            scenarios.append((f"only {short} and {long} at 1.5 x the {factor}x threshold",
-                              {w: level if w in (short, long) else slow
-                               for w in names.SLO_WINDOWS}))
+            scenarios.append(
+                (
+                    f"only {short} and {long} at 1.5 x the {factor}x threshold",
+                    {w: level if w in (short, long) else slow for w in names.SLO_WINDOWS},
+                )
+            )
     slo_rules = {r["alert"]: r for r in mr.slo_groups(mon, spec)[0]["rules"] if "alert" in r}
     first = spec.regions[0]
     tests = []
@@ -319,25 +413,45 @@ def slo_tests(mon: Monitoring, spec: Spec) -> list[Doc]:
         checks = []
         for suffix, _, pairs in mr.BURN_RATES:
             rule = slo_rules[f"LatencySLOBurnRate{suffix}"]
-            fires = burn_fires(mon, spec, pairs, {w: 1 - (Decimal(total) * (1 - r)).to_integral_value()
-                                             / total for w, r in ratios.items()})
-            expected = [alert({**mr.job(mon, spec), **rule["labels"]}, expanded(rule))] \
-                if fires else []
+            fires = burn_fires(
+                mon,
+                spec,
+                pairs,
+                {
+                    w: 1 - (Decimal(total) * (1 - r)).to_integral_value() / total
+                    for w, r in ratios.items()
+                },
+            )
+            expected = (
+                [alert({**mr.job(mon, spec), **rule["labels"]}, expanded(rule))] if fires else []
+            )
             checks.append(check(5 * INTERVAL, rule["alert"], expected))
         tests.append(case(f"latency SLO burn rate: {title}", inputs, checks))
     # The SLI divides sums across regions (not an average of regional ratios).
     regions = spec.regions[:2]
     sizes = [(750, 1000), (3000, 3000)][: len(regions)]
-    inputs = [series(rec[f"slo_{kind}_5m"], {**mr.job(mon, spec), "region": r.name}, flat(v, 10))
-              for r, (good, tot) in zip(regions, sizes, strict=True)
-              for kind, v in (("good", good), ("total", tot))]
+    inputs = [
+        series(rec[f"slo_{kind}_5m"], {**mr.job(mon, spec), "region": r.name}, flat(v, 10))
+        for r, (good, tot) in zip(regions, sizes, strict=True)
+        for kind, v in (("good", good), ("total", tot))
+    ]
     value = 1 - (sum(g for g, _ in sizes) / sum(t for _, t in sizes))
     sli = f"{names.SLI_ERROR}5m"
     labels = {**mr.job(mon, spec), "slo": mr.slo_names(mon, spec)["latency"]}
-    tests.append({"name": "the SLI is 1 - sum(good) / sum(total) across regions",
-                  "interval": f"{INTERVAL}s", "input_series": inputs,
-                  "promql_expr_test": [{"expr": sli, "eval_time": "5m", "exp_samples": [
-                      {"labels": mr.selector(sli, labels), "value": value}]}]})
+    tests.append(
+        {
+            "name": "the SLI is 1 - sum(good) / sum(total) across regions",
+            "interval": f"{INTERVAL}s",
+            "input_series": inputs,
+            "promql_expr_test": [
+                {
+                    "expr": sli,
+                    "eval_time": "5m",
+                    "exp_samples": [{"labels": mr.selector(sli, labels), "value": value}],
+                }
+            ],
+        }
+    )
     return tests
 
 
@@ -345,10 +459,17 @@ def test_document(mon: Monitoring, spec: Spec, kind: str) -> Doc:
     """The promtool test file for rule file ``kind`` (it sits in ``rules/tests/``)."""
     builders = {
         "regional": regional_tests,
-        "global-alerts": lambda m, s: [*region_down_tests(m, s), *latency_tests(m, s),
-                                       *staleness_tests(m, s), *absent_tests(m, s)],
+        "global-alerts": lambda m, s: [
+            *region_down_tests(m, s),
+            *latency_tests(m, s),
+            *staleness_tests(m, s),
+            *absent_tests(m, s),
+        ],
         "global-slo": slo_tests,
     }
     rule_file = names.rule_file(kind).rsplit("/", 1)[1]
-    return {"rule_files": [f"../{rule_file}"], "evaluation_interval": f"{INTERVAL}s",
-            "tests": builders[kind](mon, spec)}
+    return {
+        "rule_files": [f"../{rule_file}"],
+        "evaluation_interval": f"{INTERVAL}s",
+        "tests": builders[kind](mon, spec),
+    }

@@ -67,17 +67,24 @@ def job(mon: Monitoring, spec: Spec) -> dict[str, str]:
 
 # --- regional recording rules ------------------------------------------------------------
 
+
 def regional_groups(mon: Monitoring, spec: Spec) -> GroupList:
     """Evaluated on every regional Prometheus; ``region`` comes from its external labels."""
     mon, rec, j = mon, names.recorded(mon), job(mon, spec)
     m = mon.metrics
     rules: list[dict[str, Any]] = [
-        {"record": rec["requests"],
-         "expr": f"sum by (job, code) (rate({selector(m.requests, j)}[5m]))"},
-        {"record": rec["buckets"],
-         "expr": f"sum by (job, le) (rate({selector(m.duration + '_bucket', j)}[5m]))"},
-        {"record": rec["count"],
-         "expr": f"sum by (job) (rate({selector(m.duration + '_count', j)}[5m]))"},
+        {
+            "record": rec["requests"],
+            "expr": f"sum by (job, code) (rate({selector(m.requests, j)}[5m]))",
+        },
+        {
+            "record": rec["buckets"],
+            "expr": f"sum by (job, le) (rate({selector(m.duration + '_bucket', j)}[5m]))",
+        },
+        {
+            "record": rec["count"],
+            "expr": f"sum by (job) (rate({selector(m.duration + '_count', j)}[5m]))",
+        },
         # or vector(0): a region with no targets at all reports 0 instead of nothing.
         {"record": rec["up"], "expr": f"sum({selector('up', j)}) or vector(0)", "labels": j},
         {"record": rec["model_sync"], "expr": f"max({m.model_sync_timestamp})"},
@@ -86,19 +93,27 @@ def regional_groups(mon: Monitoring, spec: Spec) -> GroupList:
     good = selector(m.duration + "_bucket", j)[:-1] + "," + le_matcher(mon.latency_threshold) + "}"
     total = selector(m.duration + "_count", j)
     for window in names.SLO_WINDOWS:
-        rules.append({"record": rec[f"slo_good_{window}"],
-                      "expr": f"sum by (job) (rate({good}[{window}]))"})
-        rules.append({"record": rec[f"slo_total_{window}"],
-                      "expr": f"sum by (job) (rate({total}[{window}]))"})
+        rules.append(
+            {"record": rec[f"slo_good_{window}"], "expr": f"sum by (job) (rate({good}[{window}]))"}
+        )
+        rules.append(
+            {
+                "record": rec[f"slo_total_{window}"],
+                "expr": f"sum by (job) (rate({total}[{window}]))",
+            }
+        )
     return [{"name": names.rule_group_name(spec, "regional"), "rules": rules}]
 
 
 # --- global alerts -------------------------------------------------------------------------
 
+
 def region_down_expr(mon: Monitoring, spec: Spec) -> str:
     rec = names.recorded(mon)
-    return (f"(max by (region) ({selector('up', {'job': names.FEDERATE_JOB})}) == 0)\n"
-            f"or\n(sum by (region) ({selector(rec['up'], job(mon, spec))}) == 0)")
+    return (
+        f"(max by (region) ({selector('up', {'job': names.FEDERATE_JOB})}) == 0)\n"
+        f"or\n(sum by (region) ({selector(rec['up'], job(mon, spec))}) == 0)"
+    )
 
 
 def p99(mon: Monitoring, spec: Spec, labels: Mapping[str, str]) -> str:
@@ -126,19 +141,38 @@ def absent_guards(mon: Monitoring, spec: Spec) -> list[Absent]:
     for region in spec.regions:
         r = region.name
         guards += [
-            Absent("federation-target", "up", {"job": names.FEDERATE_JOB, "region": r},
-                   f"No federation target for {r}: RegionDown cannot fire for it"),
-            Absent("model-sync", rec["model_sync"], {"region": r},
-                   f"No model sync timestamp from {r}: ModelSyncStale cannot fire for it"),
-            Absent("cache-replication", rec["cache_lag"], {"region": r},
-                   f"No cache replication lag from {r}: CacheReplicationLagHigh cannot fire"),
+            Absent(
+                "federation-target",
+                "up",
+                {"job": names.FEDERATE_JOB, "region": r},
+                f"No federation target for {r}: RegionDown cannot fire for it",
+            ),
+            Absent(
+                "model-sync",
+                rec["model_sync"],
+                {"region": r},
+                f"No model sync timestamp from {r}: ModelSyncStale cannot fire for it",
+            ),
+            Absent(
+                "cache-replication",
+                rec["cache_lag"],
+                {"region": r},
+                f"No cache replication lag from {r}: CacheReplicationLagHigh cannot fire",
+            ),
         ]
     guards += [
-        Absent("failover-probe", mon.metrics.probe_success,
-               {"job": mon.blackbox_job, "instance": mon.blackbox_instance},
-               "No blackbox probe of the global endpoint: FailoverSLOBreach cannot fire"),
-        Absent("latency-slo", rec["slo_total_1h"], job(mon, spec),
-               "No latency SLO inputs: the burn-rate alerts cannot fire"),
+        Absent(
+            "failover-probe",
+            mon.metrics.probe_success,
+            {"job": mon.blackbox_job, "instance": mon.blackbox_instance},
+            "No blackbox probe of the global endpoint: FailoverSLOBreach cannot fire",
+        ),
+        Absent(
+            "latency-slo",
+            rec["slo_total_1h"],
+            job(mon, spec),
+            "No latency SLO inputs: the burn-rate alerts cannot fire",
+        ),
     ]
     return guards
 
@@ -155,70 +189,106 @@ def slo_names(mon: Monitoring, spec: Spec) -> dict[str, str]:
 
 def global_alert_groups(mon: Monitoring, spec: Spec) -> GroupList:
     mon, rec, slo = mon, names.recorded(mon), slo_names(mon, spec)
-    rules: list[dict[str, Any]] = [{
-        "alert": "RegionDown",
-        "expr": region_down_expr(mon, spec),
-        "for": mon.region_down_for,
-        "labels": {"severity": "critical"},
-        "annotations": {
-            "summary": f"Region {REGION_T} is down",
-            "description": (f"The global Prometheus cannot federate {REGION_T}, or {REGION_T} "
-                            f"reports no healthy {mon.job} targets."),
-        },
-    }]
+    rules: list[dict[str, Any]] = [
+        {
+            "alert": "RegionDown",
+            "expr": region_down_expr(mon, spec),
+            "for": mon.region_down_for,
+            "labels": {"severity": "critical"},
+            "annotations": {
+                "summary": f"Region {REGION_T} is down",
+                "description": (
+                    f"The global Prometheus cannot federate {REGION_T}, or {REGION_T} "
+                    f"reports no healthy {mon.job} targets."
+                ),
+            },
+        }
+    ]
     for region in spec.regions:
         target = latency_target(region)
-        rules.append({
-            "alert": "CrossRegionLatencyHigh",
-            "expr": f"{p99(mon, spec, {**job(mon, spec), 'region': region.name})} > {num(target)}",
-            "for": LATENCY_FOR,
-            "labels": {"severity": "warning", "region": region.name,
-                       "region_target": num(target)},
-            "annotations": {"summary": (f"P99 latency in {REGION_T} is above its "
-                                        f"{ms(target)}ms target")},
-        })
+        region_job = {**job(mon, spec), "region": region.name}
+        rules.append(
+            {
+                "alert": "CrossRegionLatencyHigh",
+                "expr": f"{p99(mon, spec, region_job)} > {num(target)}",
+                "for": LATENCY_FOR,
+                "labels": {
+                    "severity": "warning",
+                    "region": region.name,
+                    "region_target": num(target),
+                },
+                "annotations": {
+                    "summary": (f"P99 latency in {REGION_T} is above its {ms(target)}ms target")
+                },
+            }
+        )
     limit = mon.cross_region_latency
-    rules += [{
-        "alert": "CrossRegionLatencySLOBreach",
-        "expr": f"{p99(mon, spec, job(mon, spec))} > {num(limit)}",
-        "for": CROSS_REGION_FOR,
-        "labels": {"severity": "critical", "slo": slo["cross_region"]},
-        "annotations": {"summary": f"P99 latency in {REGION_T} is above {ms(limit)}ms (SLO)"},
-    }, {
-        "alert": "ModelSyncStale",
-        "expr": (f"time() - max by (region) ({rec['model_sync']}) > "
-                 f"{mon.model_sync_max_age_seconds}"),
-        "for": MODEL_SYNC_FOR,
-        "labels": {"severity": "critical", "slo": slo["model_sync"]},
-        "annotations": {"summary": (f"Model files in {REGION_T} are older than "
-                                    f"{format_seconds(mon.model_sync_max_age_seconds)}")},
-    }, {
-        "alert": "CacheReplicationLagHigh",
-        "expr": f"max by (region) ({rec['cache_lag']}) > {mon.cache_lag_max_seconds}",
-        "for": CACHE_LAG_FOR,
-        "labels": {"severity": "critical", "slo": slo["cache"]},
-        "annotations": {"summary": (f"Cache replication lag in {REGION_T} is {VALUE_T}s "
-                                    f"(SLO {mon.cache_lag_max_seconds}s)")},
-    }, {
-        "alert": "FailoverSLOBreach",
-        "expr": (f"avg_over_time({selector(mon.metrics.probe_success, failover_labels(mon, spec))}"
-                 "[1m]) < 0.5"),
-        "for": format_seconds(mon.failover_seconds),
-        "labels": {"severity": "critical", "slo": slo["failover"]},
-        "annotations": {"summary": (f"{mon.blackbox_instance} has been failing for "
-                                    f"{format_seconds(mon.failover_seconds)}: failover did "
-                                    "not complete within its SLO")},
-    }]
+    rules += [
+        {
+            "alert": "CrossRegionLatencySLOBreach",
+            "expr": f"{p99(mon, spec, job(mon, spec))} > {num(limit)}",
+            "for": CROSS_REGION_FOR,
+            "labels": {"severity": "critical", "slo": slo["cross_region"]},
+            "annotations": {"summary": f"P99 latency in {REGION_T} is above {ms(limit)}ms (SLO)"},
+        },
+        {
+            "alert": "ModelSyncStale",
+            "expr": (
+                f"time() - max by (region) ({rec['model_sync']}) > {mon.model_sync_max_age_seconds}"
+            ),
+            "for": MODEL_SYNC_FOR,
+            "labels": {"severity": "critical", "slo": slo["model_sync"]},
+            "annotations": {
+                "summary": (
+                    f"Model files in {REGION_T} are older than "
+                    f"{format_seconds(mon.model_sync_max_age_seconds)}"
+                )
+            },
+        },
+        {
+            "alert": "CacheReplicationLagHigh",
+            "expr": f"max by (region) ({rec['cache_lag']}) > {mon.cache_lag_max_seconds}",
+            "for": CACHE_LAG_FOR,
+            "labels": {"severity": "critical", "slo": slo["cache"]},
+            "annotations": {
+                "summary": (
+                    f"Cache replication lag in {REGION_T} is {VALUE_T}s "
+                    f"(SLO {mon.cache_lag_max_seconds}s)"
+                )
+            },
+        },
+        {
+            "alert": "FailoverSLOBreach",
+            "expr": (
+                f"avg_over_time({selector(mon.metrics.probe_success, failover_labels(mon, spec))}"
+                "[1m]) < 0.5"
+            ),
+            "for": format_seconds(mon.failover_seconds),
+            "labels": {"severity": "critical", "slo": slo["failover"]},
+            "annotations": {
+                "summary": (
+                    f"{mon.blackbox_instance} has been failing for "
+                    f"{format_seconds(mon.failover_seconds)}: failover did "
+                    "not complete within its SLO"
+                )
+            },
+        },
+    ]
     for guard in absent_guards(mon, spec):
-        rules.append({
-            "alert": "MonitoringDataAbsent",
-            "expr": f"absent({selector(guard.metric, guard.labels)})",
-            "for": ABSENT_FOR,
-            # region too: rules sharing a name must differ in their labels
-            "labels": {"severity": "warning", "signal": guard.signal,
-                       **{k: v for k, v in guard.labels.items() if k == "region"}},
-            "annotations": {"summary": guard.summary},
-        })
+        rules.append(
+            {
+                "alert": "MonitoringDataAbsent",
+                "expr": f"absent({selector(guard.metric, guard.labels)})",
+                "for": ABSENT_FOR,
+                # region too: rules sharing a name must differ in their labels
+                "labels": {
+                    "severity": "warning",
+                    "signal": guard.signal,
+                    **{k: v for k, v in guard.labels.items() if k == "region"},
+                },
+                "annotations": {"summary": guard.summary},
+            }
+        )
     return [{"name": names.rule_group_name(spec, "global-alerts"), "rules": rules}]
 
 
@@ -227,6 +297,7 @@ def failover_labels(mon: Monitoring, spec: Spec) -> dict[str, str]:
 
 
 # --- latency SLO: multi-window, multi-burn-rate -------------------------------------------
+
 
 def burn_threshold(mon: Monitoring, spec: Spec, factor: str) -> Decimal:
     return Decimal(factor) * mon.error_budget
@@ -239,26 +310,37 @@ def slo_groups(mon: Monitoring, spec: Spec) -> GroupList:
         good = selector(rec[f"slo_good_{window}"], job(mon, spec))
         total = selector(rec[f"slo_total_{window}"], job(mon, spec))
         # A global SLI divides sums across regions; never an average of regional ratios.
-        rules.append({"record": f"{names.SLI_ERROR}{window}",
-                      "expr": f"1 - (sum by (job) ({good}) / sum by (job) ({total}))",
-                      "labels": {"slo": slo}})
+        rules.append(
+            {
+                "record": f"{names.SLI_ERROR}{window}",
+                "expr": f"1 - (sum by (job) ({good}) / sum by (job) ({total}))",
+                "labels": {"slo": slo},
+            }
+        )
     budget = num(mon.error_budget)
     for suffix, severity, pairs in BURN_RATES:
         clauses = []
         for short, long, factor in pairs:
-            parts = [f"({selector(names.SLI_ERROR + w, {'slo': slo})} > ({factor} * {budget}))"
-                     for w in (short, long)]
+            parts = [
+                f"({selector(names.SLI_ERROR + w, {'slo': slo})} > ({factor} * {budget}))"
+                for w in (short, long)
+            ]
             clauses.append("(\n" + "\nand\n".join(parts) + "\n)")
         speeds = "/".join(f"{factor}x" for _, _, factor in pairs)
-        rules.append({
-            "alert": f"LatencySLOBurnRate{suffix}",
-            "expr": "\nor\n".join(clauses),
-            "labels": {"severity": severity, "slo": slo},
-            "annotations": {"summary": (
-                f"{mon.job} is burning its latency error budget at {speeds} "
-                f"(SLO: {num(mon.slo_objective)}% of requests within "
-                f"{ms(mon.latency_threshold)}ms)")},
-        })
+        rules.append(
+            {
+                "alert": f"LatencySLOBurnRate{suffix}",
+                "expr": "\nor\n".join(clauses),
+                "labels": {"severity": severity, "slo": slo},
+                "annotations": {
+                    "summary": (
+                        f"{mon.job} is burning its latency error budget at {speeds} "
+                        f"(SLO: {num(mon.slo_objective)}% of requests within "
+                        f"{ms(mon.latency_threshold)}ms)"
+                    )
+                },
+            }
+        )
     return [{"name": names.rule_group_name(spec, "global-slo"), "rules": rules}]
 
 

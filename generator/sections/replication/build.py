@@ -8,8 +8,12 @@ from generator.sections.core.build import resources
 from generator.sections.replication.cron import CronError, cadence
 from generator.sections.replication.model import Cadence, ModelSync, Replication, Watcher
 
-SYNC_DEFAULTS = {"startingDeadlineSeconds": 60, "activeDeadlineSeconds": 480,
-                 "backoffLimit": 2, "ttlSecondsAfterFinished": 3600}
+SYNC_DEFAULTS = {
+    "startingDeadlineSeconds": 60,
+    "activeDeadlineSeconds": 480,
+    "backoffLimit": 2,
+    "ttlSecondsAfterFinished": 3600,
+}
 SYNC_RESOURCES = {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "512Mi"}}
 WATCHER_RESOURCES = {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"memory": "128Mi"}}
 FRESHNESS_SLO_MINUTES = 30

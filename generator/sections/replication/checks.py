@@ -25,17 +25,26 @@ def _at(*path: str | int) -> Path:
 def check(rep: Replication, core: Core) -> Iterator[Problem]:
     regions = core.regions
     if len(regions) < 2:
-        yield Problem(_at(), "replication copies models from the primary region to the "
-                             "others; the spec has only one region")
+        yield Problem(
+            _at(),
+            "replication copies models from the primary region to the "
+            "others; the spec has only one region",
+        )
     for region in regions:
         if region.provider != "gke":
-            yield Problem(("regions", region.index, "cluster", "provider"), (
-                f"replication uses GKE Workload Identity, which {region.name}'s "
-                f"{region.provider} cluster does not provide; run it on GKE"))
+            yield Problem(
+                ("regions", region.index, "cluster", "provider"),
+                (
+                    f"replication uses GKE Workload Identity, which {region.name}'s "
+                    f"{region.provider} cluster does not provide; run it on GKE"
+                ),
+            )
     for key, _ in core.service.env:
         if key in MODEL_ENV:
-            yield Problem(("service", "env", key), (
-                f"{key} is set by mrgen when replication is enabled; choose another name"))
+            yield Problem(
+                ("service", "env", key),
+                (f"{key} is set by mrgen when replication is enabled; choose another name"),
+            )
     for part, image in (("sync", rep.sync.image), ("watcher", rep.watcher.image)):
         problem = image_problem(image)
         if problem:
@@ -43,13 +52,19 @@ def check(rep: Replication, core: Core) -> Iterator[Problem]:
     for region in regions:
         gsa = names.regional_gsa(rep, region)
         if len(gsa) < GSA_ID_MIN:
-            yield Problem(_at("serviceAccountPrefix"), (
-                f"derived Google service account id {gsa!r} is {len(gsa)} characters; ids "
-                f"need at least {GSA_ID_MIN}"))
+            yield Problem(
+                _at("serviceAccountPrefix"),
+                (
+                    f"derived Google service account id {gsa!r} is {len(gsa)} characters; ids "
+                    f"need at least {GSA_ID_MIN}"
+                ),
+            )
     prefix = rep.bucket_prefix
     if prefix.startswith("goog") or "google" in prefix or "g00gle" in prefix:
-        yield Problem(_at("bucketPrefix"), "bucket names cannot start with 'goog' or contain "
-                      "'google' (or close misspellings)")
+        yield Problem(
+            _at("bucketPrefix"),
+            "bucket names cannot start with 'goog' or contain 'google' (or close misspellings)",
+        )
     yield from _schedule(rep)
 
 
@@ -66,13 +81,21 @@ def _schedule(rep: Replication) -> Iterator[Problem]:
     worst = freshness_bound(period, start, active)
     if worst < slo:
         return
-    terms = f"period {period.longest_gap_seconds} s + startingDeadlineSeconds {start} + " \
-            f"activeDeadlineSeconds {active}"
+    terms = (
+        f"period {period.longest_gap_seconds} s + startingDeadlineSeconds {start} + "
+        f"activeDeadlineSeconds {active}"
+    )
     if worst > period.longest_gap_seconds + start + active:
-        terms = (f"{terms} + another {start + active} s, because a run may outlast the "
-                 f"shortest gap between runs ({period.shortest_gap_seconds} s) and "
-                 "concurrencyPolicy Forbid then skips the next run")
-    yield Problem(path, (
-        f"{sync.schedule!r} cannot meet the freshness SLO of {slo // 60} min ({slo} s): a "
-        f"model can take {worst} s to reach every region ({terms}); run more often or "
-        "shorten the deadlines"))
+        terms = (
+            f"{terms} + another {start + active} s, because a run may outlast the "
+            f"shortest gap between runs ({period.shortest_gap_seconds} s) and "
+            "concurrencyPolicy Forbid then skips the next run"
+        )
+    yield Problem(
+        path,
+        (
+            f"{sync.schedule!r} cannot meet the freshness SLO of {slo // 60} min ({slo} s): a "
+            f"model can take {worst} s to reach every region ({terms}); run more often or "
+            "shorten the deadlines"
+        ),
+    )

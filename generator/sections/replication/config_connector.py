@@ -32,11 +32,15 @@ WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
 NONCURRENT_VERSIONS_KEPT = 3
 
 
-def _metadata(rep: Replication, spec: Spec, name: str,
-              extra: dict[str, str] | None = None) -> dict[str, Any]:
-    return emit.metadata(name, namespace=rep.config_connector_namespace,
-                         labels=core_names.common_labels(spec, "replication"),
-                         annotations={names.CC_PROJECT_ANNOTATION: rep.project, **(extra or {})})
+def _metadata(
+    rep: Replication, spec: Spec, name: str, extra: dict[str, str] | None = None
+) -> dict[str, Any]:
+    return emit.metadata(
+        name,
+        namespace=rep.config_connector_namespace,
+        labels=core_names.common_labels(spec, "replication"),
+        annotations={names.CC_PROJECT_ANNOTATION: rep.project, **(extra or {})},
+    )
 
 
 def bucket(rep: Replication, spec: Spec, name: str, location: str) -> dict[str, Any]:
@@ -49,35 +53,55 @@ def bucket(rep: Replication, spec: Spec, name: str, location: str) -> dict[str, 
         "versioning": {"enabled": rep.bucket_versioning},
     }
     if rep.bucket_versioning:
-        body["lifecycleRule"] = [{
-            "action": {"type": "Delete"},
-            "condition": {"withState": "ARCHIVED", "numNewerVersions": NONCURRENT_VERSIONS_KEPT},
-        }]
+        body["lifecycleRule"] = [
+            {
+                "action": {"type": "Delete"},
+                "condition": {
+                    "withState": "ARCHIVED",
+                    "numNewerVersions": NONCURRENT_VERSIONS_KEPT,
+                },
+            }
+        ]
     # abandon: deleting the object (an Argo CD prune, a renamed region) keeps the models.
-    return {"metadata": _metadata(rep, spec, name, {"cnrm.cloud.google.com/deletion-policy": "abandon"}),
-            "spec": body}
+    return {
+        "metadata": _metadata(
+            rep, spec, name, {"cnrm.cloud.google.com/deletion-policy": "abandon"}
+        ),
+        "spec": body,
+    }
 
 
 def service_account(rep: Replication, spec: Spec, gsa: str, purpose: str) -> dict[str, Any]:
-    return {"metadata": _metadata(rep, spec, gsa),
-            "spec": {"resourceID": gsa, "displayName": f"{spec.service.name} {purpose}"}}
+    return {
+        "metadata": _metadata(rep, spec, gsa),
+        "spec": {"resourceID": gsa, "displayName": f"{spec.service.name} {purpose}"},
+    }
 
 
 def workload_identity(rep: Replication, spec: Spec, gsa: str, ksa: str) -> dict[str, Any]:
     """Lets Kubernetes ServiceAccount ``ksa`` (its rendered name) act as ``gsa``."""
-    return {"metadata": _metadata(rep, spec, names.workload_identity_binding(ksa)),
-            "spec": {"resourceRef": {"apiVersion": IAM, "kind": "IAMServiceAccount", "name": gsa},
-                     "role": WORKLOAD_IDENTITY_USER,
-                     "member": names.workload_identity_member(rep, spec, ksa)}}
+    return {
+        "metadata": _metadata(rep, spec, names.workload_identity_binding(ksa)),
+        "spec": {
+            "resourceRef": {"apiVersion": IAM, "kind": "IAMServiceAccount", "name": gsa},
+            "role": WORKLOAD_IDENTITY_USER,
+            "member": names.workload_identity_member(rep, spec, ksa),
+        },
+    }
 
 
-def bucket_role(rep: Replication, spec: Spec, bucket_name: str, role: str, gsa: str) -> dict[str, Any]:
+def bucket_role(
+    rep: Replication, spec: Spec, bucket_name: str, role: str, gsa: str
+) -> dict[str, Any]:
     access = "admin" if role == ADMIN else "viewer"
-    return {"metadata": _metadata(rep, spec, names.bucket_binding(bucket_name, access, gsa)),
-            "spec": {"resourceRef": {"apiVersion": STORAGE, "kind": "StorageBucket",
-                                     "name": bucket_name},
-                     "role": role,
-                     "memberFrom": {"serviceAccountRef": {"name": gsa}}}}
+    return {
+        "metadata": _metadata(rep, spec, names.bucket_binding(bucket_name, access, gsa)),
+        "spec": {
+            "resourceRef": {"apiVersion": STORAGE, "kind": "StorageBucket", "name": bucket_name},
+            "role": role,
+            "memberFrom": {"serviceAccountRef": {"name": gsa}},
+        },
+    }
 
 
 def namespace(rep: Replication, spec: Spec) -> dict[str, Any]:
@@ -93,19 +117,25 @@ def render(rep: Replication, spec: Spec) -> Iterator[RenderedFile]:
         path = core_names.platform_object_path(layer, kind, obj["metadata"]["name"])
         return emit.yaml_file(path, emit.k8s(api_version, kind, **obj))
 
-    yield emit.yaml_file(core_names.object_file(core_names.platform_dir(layer), "Namespace"),
-                         emit.k8s("v1", "Namespace", **namespace(rep, spec)))
+    yield emit.yaml_file(
+        core_names.object_file(core_names.platform_dir(layer), "Namespace"),
+        emit.k8s("v1", "Namespace", **namespace(rep, spec)),
+    )
     primary = spec.primary
     sync_gsa = names.model_sync_gsa(rep)
     yield out("IAMServiceAccount", IAM, service_account(rep, spec, sync_gsa, "model sync"))
-    yield out("IAMPolicyMember", IAM,
-              workload_identity(rep, spec, sync_gsa, names.model_sync_name(primary)))
+    yield out(
+        "IAMPolicyMember",
+        IAM,
+        workload_identity(rep, spec, sync_gsa, names.model_sync_name(primary)),
+    )
     for region in spec.regions:
         name = names.bucket_name(rep, region)
         gsa = names.regional_gsa(rep, region)
         yield out("StorageBucket", STORAGE, bucket(rep, spec, name, region.gcp_location))
-        yield out("IAMServiceAccount", IAM,
-                  service_account(rep, spec, gsa, f"{region.name} reader"))
+        yield out(
+            "IAMServiceAccount", IAM, service_account(rep, spec, gsa, f"{region.name} reader")
+        )
         for ksa in (core_names.workload_name(spec, region), names.watcher_name(region)):
             yield out("IAMPolicyMember", IAM, workload_identity(rep, spec, gsa, ksa))
         yield out("IAMPolicyMember", IAM, bucket_role(rep, spec, name, VIEWER, gsa))

@@ -23,10 +23,16 @@ def _field_values(text: str, name: str, low: int, high: int) -> set[int]:
     for item in text.split(","):
         match = _ITEM.fullmatch(item)
         if not match:
-            raise CronError(f"{name} field {text!r}: {item!r} is not a number, a range a-b, "
-                            "'*', or one of those with /step")
-        star, first, last, step = match.group(1) == "*", match.group(2), match.group(3), \
-            match.group(4)
+            raise CronError(
+                f"{name} field {text!r}: {item!r} is not a number, a range a-b, "
+                "'*', or one of those with /step"
+            )
+        star, first, last, step = (
+            match.group(1) == "*",
+            match.group(2),
+            match.group(3),
+            match.group(4),
+        )
         start = low if star else int(first)
         # "a/step" means a, a+step, ... up to the field's maximum (as in cron).
         end = high if star or (last is None and step) else int(last or first)
@@ -50,16 +56,21 @@ def cadence(schedule: str) -> Cadence:
     """
     fields = schedule.split()
     if len(fields) != 5:
-        raise CronError(f"{schedule!r} has {len(fields)} fields; write exactly 5 "
-                        "(minute hour day-of-month month day-of-week)")
+        raise CronError(
+            f"{schedule!r} has {len(fields)} fields; write exactly 5 "
+            "(minute hour day-of-month month day-of-week)"
+        )
     for name, text in zip(_EVERY_DAY, fields[2:], strict=True):
         if text not in ("*", "?"):
             raise CronError(
                 f"{name} is {text!r}: mrgen checks the freshness SLO only for schedules that "
                 "run every day, so day-of-month, month and day-of-week must be '*' (the "
-                "minute and hour fields accept numbers, lists, ranges and /steps)")
-    minutes, hours = (_field_values(text, name, low, high)
-                      for text, (name, low, high) in zip(fields[:2], _FIELDS, strict=True))
+                "minute and hour fields accept numbers, lists, ranges and /steps)"
+            )
+    minutes, hours = (
+        _field_values(text, name, low, high)
+        for text, (name, low, high) in zip(fields[:2], _FIELDS, strict=True)
+    )
     runs = sorted(h * 60 + m for h in hours for m in minutes)
     gaps = [b - a for a, b in itertools.pairwise(runs)]
     gaps.append(runs[0] + DAY_MINUTES - runs[-1])

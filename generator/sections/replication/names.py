@@ -83,11 +83,15 @@ def bucket_binding(bucket: str, access: str, gsa: str) -> str:
 
 
 def derived_names(rep: Replication, core: Core) -> list[DerivedName]:
-    primary = next(r for r in core.regions if r.role == "primary")
+    primary = core.primary
     prefix_path: Path = ("replication", "serviceAccountPrefix")
     names = [
-        DerivedName(model_sync_name(primary), CRONJOB_MAX, "model-sync CronJob name",
-                    ("regions", primary.index, "name")),
+        DerivedName(
+            model_sync_name(primary),
+            CRONJOB_MAX,
+            "model-sync CronJob name",
+            ("regions", primary.index, "name"),
+        ),
         DerivedName(model_sync_gsa(rep), GSA_ID_MAX, "Google service account id", prefix_path),
     ]
     for region in core.regions:
@@ -96,13 +100,24 @@ def derived_names(rep: Replication, core: Core) -> list[DerivedName]:
         names += [
             DerivedName(watcher_name(region), DNS_LABEL_MAX, "watcher name", blame),
             DerivedName(sync_container(region), DNS_LABEL_MAX, "sync container name", blame),
-            DerivedName(bucket_name(rep, region), DNS_LABEL_MAX, "bucket name",
-                        ("replication", "bucketPrefix")),
+            DerivedName(
+                bucket_name(rep, region),
+                DNS_LABEL_MAX,
+                "bucket name",
+                ("replication", "bucketPrefix"),
+            ),
             DerivedName(gsa, GSA_ID_MAX, "Google service account id", prefix_path),
-            DerivedName(workload_identity_binding(watcher_name(region)), DNS_SUBDOMAIN_MAX,
-                        "IAMPolicyMember name", blame),
-            DerivedName(bucket_binding(bucket_name(rep, region), "admin",
-                                       model_sync_gsa(rep)), DNS_SUBDOMAIN_MAX,
-                        "IAMPolicyMember name", blame),
+            DerivedName(
+                workload_identity_binding(watcher_name(region)),
+                DNS_SUBDOMAIN_MAX,
+                "IAMPolicyMember name",
+                blame,
+            ),
+            DerivedName(
+                bucket_binding(bucket_name(rep, region), "admin", model_sync_gsa(rep)),
+                DNS_SUBDOMAIN_MAX,
+                "IAMPolicyMember name",
+                blame,
+            ),
         ]
     return names

@@ -32,50 +32,85 @@ SCRATCH = "/tmp"  # noqa: S108 - an emptyDir: gcloud's config and logs on a read
 
 
 def _labels(rep: Replication, spec: Spec, name: str, component: str) -> dict[str, str]:
-    return {**core_names.common_labels(spec), "app.kubernetes.io/name": name,
-            "app.kubernetes.io/component": component}
+    return {
+        **core_names.common_labels(spec),
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/component": component,
+    }
 
 
-def _metadata(rep: Replication, spec: Spec, name: str, component: str,
-              annotations: dict[str, str] | None = None) -> dict[str, Any]:
-    return emit.metadata(name, namespace=core_names.namespace(spec),
-                         labels=_labels(rep, spec, name, component), annotations=annotations)
+def _metadata(
+    rep: Replication,
+    spec: Spec,
+    name: str,
+    component: str,
+    annotations: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    return emit.metadata(
+        name,
+        namespace=core_names.namespace(spec),
+        labels=_labels(rep, spec, name, component),
+        annotations=annotations,
+    )
 
 
-_CONTAINER_SECURITY = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                       "capabilities": {"drop": ["ALL"]}}
+_CONTAINER_SECURITY = {
+    "allowPrivilegeEscalation": False,
+    "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]},
+}
 
 
 def _field_env(*pairs: tuple[str, str]) -> list[dict[str, Any]]:
     return [{"name": name, "valueFrom": {"fieldRef": {"fieldPath": path}}} for name, path in pairs]
 
 
-def service_account(rep: Replication, spec: Spec, name: str, component: str, gsa: str) -> dict[str, Any]:
+def service_account(
+    rep: Replication, spec: Spec, name: str, component: str, gsa: str
+) -> dict[str, Any]:
     """A Workload Identity KSA: pods using it act as Google service account ``gsa``."""
-    return {"metadata": _metadata(rep, spec, name, component,
-                                  {names.WI_ANNOTATION: names.gsa_email(rep, gsa)})}
+    return {
+        "metadata": _metadata(
+            rep, spec, name, component, {names.WI_ANNOTATION: names.gsa_email(rep, gsa)}
+        )
+    }
 
 
 def cronjob(rep: Replication, spec: Spec) -> dict[str, Any]:
     """The model sync: one container per destination, all copying from the primary."""
     sync = rep.sync
     source = names.bucket_url(rep, spec.primary)
-    containers = [{
-        "name": names.sync_container(region),
-        "image": sync.image,
-        "imagePullPolicy": "IfNotPresent",
-        "command": ["gcloud", "storage", "rsync", source, names.bucket_url(rep, region),
-                    "--recursive", "--delete-unmatched-destination-objects"],
-        # Containers run side by side: each gets its own gcloud configuration folder.
-        "env": [{"name": "CLOUDSDK_CONFIG",
-                 "value": f"{SCRATCH}/{names.sync_container(region)}"},
-                {"name": "HOME", "value": SCRATCH}],
-        "resources": resources_block(sync.resources),
-        "securityContext": _CONTAINER_SECURITY,
-        "volumeMounts": [{"name": "scratch", "mountPath": SCRATCH}],
-    } for region in spec.regions if region.role != "primary"]
-    labels = {**_labels(rep, spec, names.MODEL_SYNC, names.MODEL_SYNC), "app": names.MODEL_SYNC,
-              **NO_SIDECAR}
+    containers = [
+        {
+            "name": names.sync_container(region),
+            "image": sync.image,
+            "imagePullPolicy": "IfNotPresent",
+            "command": [
+                "gcloud",
+                "storage",
+                "rsync",
+                source,
+                names.bucket_url(rep, region),
+                "--recursive",
+                "--delete-unmatched-destination-objects",
+            ],
+            # Containers run side by side: each gets its own gcloud configuration folder.
+            "env": [
+                {"name": "CLOUDSDK_CONFIG", "value": f"{SCRATCH}/{names.sync_container(region)}"},
+                {"name": "HOME", "value": SCRATCH},
+            ],
+            "resources": resources_block(sync.resources),
+            "securityContext": _CONTAINER_SECURITY,
+            "volumeMounts": [{"name": "scratch", "mountPath": SCRATCH}],
+        }
+        for region in spec.regions
+        if region.role != "primary"
+    ]
+    labels = {
+        **_labels(rep, spec, names.MODEL_SYNC, names.MODEL_SYNC),
+        "app": names.MODEL_SYNC,
+        **NO_SIDECAR,
+    }
     return {
         "metadata": _metadata(rep, spec, names.MODEL_SYNC, names.MODEL_SYNC),
         "spec": {
@@ -85,23 +120,28 @@ def cronjob(rep: Replication, spec: Spec) -> dict[str, Any]:
             "startingDeadlineSeconds": sync.starting_deadline_seconds,
             "successfulJobsHistoryLimit": 3,
             "failedJobsHistoryLimit": 3,
-            "jobTemplate": {"spec": {
-                "backoffLimit": sync.backoff_limit,
-                "activeDeadlineSeconds": sync.active_deadline_seconds,
-                "ttlSecondsAfterFinished": sync.ttl_seconds_after_finished,
-                "template": {
-                    "metadata": {"labels": labels, "annotations": dict(NO_SIDECAR)},
-                    "spec": {
-                        "serviceAccountName": names.MODEL_SYNC,
-                        "restartPolicy": "Never",
-                        "securityContext": {"runAsNonRoot": True, "runAsUser": SYNC_USER,
-                                            "runAsGroup": SYNC_USER,
-                                            "seccompProfile": {"type": "RuntimeDefault"}},
-                        "containers": containers,
-                        "volumes": [{"name": "scratch", "emptyDir": {"sizeLimit": "256Mi"}}],
+            "jobTemplate": {
+                "spec": {
+                    "backoffLimit": sync.backoff_limit,
+                    "activeDeadlineSeconds": sync.active_deadline_seconds,
+                    "ttlSecondsAfterFinished": sync.ttl_seconds_after_finished,
+                    "template": {
+                        "metadata": {"labels": labels, "annotations": dict(NO_SIDECAR)},
+                        "spec": {
+                            "serviceAccountName": names.MODEL_SYNC,
+                            "restartPolicy": "Never",
+                            "securityContext": {
+                                "runAsNonRoot": True,
+                                "runAsUser": SYNC_USER,
+                                "runAsGroup": SYNC_USER,
+                                "seccompProfile": {"type": "RuntimeDefault"},
+                            },
+                            "containers": containers,
+                            "volumes": [{"name": "scratch", "emptyDir": {"sizeLimit": "256Mi"}}],
+                        },
                     },
-                },
-            }},
+                }
+            },
         },
     }
 
@@ -109,8 +149,11 @@ def cronjob(rep: Replication, spec: Spec) -> dict[str, Any]:
 def _watcher_container(rep: Replication, spec: Spec) -> dict[str, Any]:
     watcher = rep.watcher
     leader = watcher.replicas > 1
-    env = _field_env(("POD_NAME", "metadata.name"), ("POD_NAMESPACE", "metadata.namespace"),
-                     ("REGION", f"metadata.labels['{core_names.REGION_LABEL}']"))
+    env = _field_env(
+        ("POD_NAME", "metadata.name"),
+        ("POD_NAMESPACE", "metadata.namespace"),
+        ("REGION", f"metadata.labels['{core_names.REGION_LABEL}']"),
+    )
     env += [
         {"name": "MODEL_PATH", "value": rep.path},
         {"name": "METRICS_PORT", "value": str(watcher.metrics_port)},
@@ -120,15 +163,23 @@ def _watcher_container(rep: Replication, spec: Spec) -> dict[str, Any]:
         env.append({"name": "LEADER_ELECTION_LEASE", "value": names.WATCHER_LEASE})
 
     def probe(path: str, period: int) -> dict[str, Any]:
-        return {"httpGet": {"path": path, "port": names.METRICS_PORT_NAME},
-                "periodSeconds": period, "failureThreshold": 3}
+        return {
+            "httpGet": {"path": path, "port": names.METRICS_PORT_NAME},
+            "periodSeconds": period,
+            "failureThreshold": 3,
+        }
 
     return {
         "name": names.WATCHER_CONTAINER,
         "image": watcher.image,
         "imagePullPolicy": "IfNotPresent",
-        "ports": [{"name": names.METRICS_PORT_NAME, "containerPort": watcher.metrics_port,
-                   "protocol": "TCP"}],
+        "ports": [
+            {
+                "name": names.METRICS_PORT_NAME,
+                "containerPort": watcher.metrics_port,
+                "protocol": "TCP",
+            }
+        ],
         "env": env,
         "resources": resources_block(watcher.resources),
         "readinessProbe": probe(watcher.readiness, 5),
@@ -147,8 +198,10 @@ def watcher_deployment(rep: Replication, spec: Spec) -> dict[str, Any]:
             # No HPA: a fixed count; with more than one, a Lease picks the active replica.
             "replicas": watcher.replicas,
             "revisionHistoryLimit": 5,
-            "strategy": {"type": "RollingUpdate",
-                         "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+            "strategy": {
+                "type": "RollingUpdate",
+                "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
+            },
             "selector": {"matchLabels": selector},
             "template": {
                 "metadata": {
@@ -163,14 +216,19 @@ def watcher_deployment(rep: Replication, spec: Spec) -> dict[str, Any]:
                 "spec": {
                     "serviceAccountName": names.WATCHER,
                     "terminationGracePeriodSeconds": 30,
-                    "securityContext": {"runAsNonRoot": True,
-                                        "seccompProfile": {"type": "RuntimeDefault"}},
-                    "topologySpreadConstraints": [{
-                        "maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
-                        "whenUnsatisfiable": "ScheduleAnyway",
-                        "labelSelector": {"matchLabels": selector},
-                        "matchLabelKeys": ["pod-template-hash"],
-                    }],
+                    "securityContext": {
+                        "runAsNonRoot": True,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
+                    "topologySpreadConstraints": [
+                        {
+                            "maxSkew": 1,
+                            "topologyKey": "topology.kubernetes.io/zone",
+                            "whenUnsatisfiable": "ScheduleAnyway",
+                            "labelSelector": {"matchLabels": selector},
+                            "matchLabelKeys": ["pod-template-hash"],
+                        }
+                    ],
                     "containers": [_watcher_container(rep, spec)],
                 },
             },
@@ -181,9 +239,11 @@ def watcher_deployment(rep: Replication, spec: Spec) -> dict[str, Any]:
 def watcher_pdb(rep: Replication, spec: Spec) -> dict[str, Any]:
     return {
         "metadata": _metadata(rep, spec, names.WATCHER, names.WATCHER),
-        "spec": {"maxUnavailable": 1,
-                 "selector": {"matchLabels": {"app.kubernetes.io/name": names.WATCHER}},
-                 "unhealthyPodEvictionPolicy": "AlwaysAllow"},
+        "spec": {
+            "maxUnavailable": 1,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": names.WATCHER}},
+            "unhealthyPodEvictionPolicy": "AlwaysAllow",
+        },
     }
 
 
@@ -193,8 +253,12 @@ def leader_role(rep: Replication, spec: Spec) -> dict[str, Any]:
         "rules": [
             # create cannot be limited to a name (the object does not exist yet).
             {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create"]},
-            {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"],
-             "resourceNames": [names.WATCHER_LEASE], "verbs": ["get", "watch", "update"]},
+            {
+                "apiGroups": ["coordination.k8s.io"],
+                "resources": ["leases"],
+                "resourceNames": [names.WATCHER_LEASE],
+                "verbs": ["get", "watch", "update"],
+            },
         ],
     }
 
@@ -202,21 +266,32 @@ def leader_role(rep: Replication, spec: Spec) -> dict[str, Any]:
 def leader_binding(rep: Replication, spec: Spec) -> dict[str, Any]:
     return {
         "metadata": _metadata(rep, spec, names.WATCHER_LEADER_ELECTION, names.WATCHER),
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
-                    "name": names.WATCHER_LEADER_ELECTION},
-        "subjects": [{"kind": "ServiceAccount", "name": names.WATCHER,
-                      "namespace": core_names.namespace(spec)}],
+        "roleRef": {
+            "apiGroup": "rbac.authorization.k8s.io",
+            "kind": "Role",
+            "name": names.WATCHER_LEADER_ELECTION,
+        },
+        "subjects": [
+            {
+                "kind": "ServiceAccount",
+                "name": names.WATCHER,
+                "namespace": core_names.namespace(spec),
+            }
+        ],
     }
 
 
-def _bucket_env_patch(rep: Replication, spec: Spec, region: Region, name: str, container: str,
-                      with_path: bool) -> dict[str, Any]:
+def _bucket_env_patch(
+    rep: Replication, spec: Spec, region: Region, name: str, container: str, with_path: bool
+) -> dict[str, Any]:
     """Strategic-merge patch: the region's bucket (env merges by name, containers too)."""
     env = [{"name": "MODEL_BUCKET", "value": names.bucket_name(rep, region)}]
     if with_path:
         env.append({"name": "MODEL_PATH", "value": rep.path})
-    return {"metadata": {"name": name, "namespace": core_names.namespace(spec)},
-            "spec": {"template": {"spec": {"containers": [{"name": container, "env": env}]}}}}
+    return {
+        "metadata": {"name": name, "namespace": core_names.namespace(spec)},
+        "spec": {"template": {"spec": {"containers": [{"name": container, "env": env}]}}},
+    }
 
 
 def render(rep: Replication, spec: Spec) -> Iterator[RenderedFile]:
@@ -225,29 +300,54 @@ def render(rep: Replication, spec: Spec) -> Iterator[RenderedFile]:
 
     base, rbac = core_names.BASE_WORKLOAD, "rbac.authorization.k8s.io/v1"
     watcher = names.WATCHER
-    yield out(base, f"{watcher}-deployment", "apps/v1", "Deployment",
-              watcher_deployment(rep, spec))
+    yield out(base, f"{watcher}-deployment", "apps/v1", "Deployment", watcher_deployment(rep, spec))
     if rep.watcher.replicas > 1:
-        yield out(base, f"{watcher}-poddisruptionbudget", "policy/v1", "PodDisruptionBudget",
-                  watcher_pdb(rep, spec))
+        yield out(
+            base,
+            f"{watcher}-poddisruptionbudget",
+            "policy/v1",
+            "PodDisruptionBudget",
+            watcher_pdb(rep, spec),
+        )
         yield out(base, f"{watcher}-role", rbac, "Role", leader_role(rep, spec))
         yield out(base, f"{watcher}-rolebinding", rbac, "RoleBinding", leader_binding(rep, spec))
     for region in spec.regions:
         folder = core_names.overlay_workload_dir(region)
         gsa = names.regional_gsa(rep, region)
-        yield out(folder, f"{watcher}-serviceaccount", "v1", "ServiceAccount",
-                  service_account(rep, spec, watcher, watcher, gsa))
-        yield out(folder, f"{watcher}-deployment.patch", "apps/v1", "Deployment",
-                  _bucket_env_patch(rep, spec, region, watcher, names.WATCHER_CONTAINER, False))
+        yield out(
+            folder,
+            f"{watcher}-serviceaccount",
+            "v1",
+            "ServiceAccount",
+            service_account(rep, spec, watcher, watcher, gsa),
+        )
+        yield out(
+            folder,
+            f"{watcher}-deployment.patch",
+            "apps/v1",
+            "Deployment",
+            _bucket_env_patch(rep, spec, region, watcher, names.WATCHER_CONTAINER, False),
+        )
         api_sa = service_account(rep, spec, core_names.service_name(spec), "api", gsa)
-        api_sa["metadata"] = {k: api_sa["metadata"][k] for k in ("name", "namespace",
-                                                                  "annotations")}
+        api_sa["metadata"] = {
+            k: api_sa["metadata"][k] for k in ("name", "namespace", "annotations")
+        }
         yield out(folder, "api-serviceaccount.patch", "v1", "ServiceAccount", api_sa)
-        yield out(folder, "api-deployment.patch", "apps/v1", "Deployment",
-                  _bucket_env_patch(rep, spec, region, core_names.service_name(spec),
-                                    core_names.CONTAINER, True))
+        yield out(
+            folder,
+            "api-deployment.patch",
+            "apps/v1",
+            "Deployment",
+            _bucket_env_patch(
+                rep, spec, region, core_names.service_name(spec), core_names.CONTAINER, True
+            ),
+        )
     folder = core_names.overlay_workload_dir(spec.primary)
-    yield out(folder, f"{names.MODEL_SYNC}-serviceaccount", "v1", "ServiceAccount",
-              service_account(rep, spec, names.MODEL_SYNC, names.MODEL_SYNC,
-                              names.model_sync_gsa(rep)))
+    yield out(
+        folder,
+        f"{names.MODEL_SYNC}-serviceaccount",
+        "v1",
+        "ServiceAccount",
+        service_account(rep, spec, names.MODEL_SYNC, names.MODEL_SYNC, names.model_sync_gsa(rep)),
+    )
     yield out(folder, f"{names.MODEL_SYNC}-cronjob", "batch/v1", "CronJob", cronjob(rep, spec))

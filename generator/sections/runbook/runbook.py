@@ -51,17 +51,29 @@ def alerts(spec: Spec) -> list[RunbookAlert]:
         return []
     from generator.sections.monitoring import rules as monitoring_rules
 
-    rules = [rule for groups in (monitoring_rules.global_alert_groups(mon, spec),
-                                 monitoring_rules.slo_groups(mon, spec))
-             for group in groups for rule in group["rules"] if "alert" in rule]
+    rules = [
+        rule
+        for groups in (
+            monitoring_rules.global_alert_groups(mon, spec),
+            monitoring_rules.slo_groups(mon, spec),
+        )
+        for group in groups
+        for rule in group["rules"]
+        if "alert" in rule
+    ]
     by_name: dict[str, list[dict[str, object]]] = {}
     for rule in rules:
         by_name.setdefault(str(rule["alert"]), []).append(rule)
     found = []
     for name, same in by_name.items():
         labels = [r.get("labels") for r in same]
-        severities = sorted({str(lb.get("severity")) for lb in labels
-                             if isinstance(lb, dict) and lb.get("severity")})
+        severities = sorted(
+            {
+                str(lb.get("severity"))
+                for lb in labels
+                if isinstance(lb, dict) and lb.get("severity")
+            }
+        )
         meanings = list(dict.fromkeys(_meaning(r) for r in same))
         meaning = "; ".join(meanings[:_MAX_MEANINGS])
         if len(meanings) > _MAX_MEANINGS:
@@ -97,11 +109,19 @@ def drills(spec: Spec) -> list[Drill]:
     out = []
     for region in spec.regions:
         after = edge_shares(spec.regions, region) if len(spec.regions) > 1 else {}
-        rows = tuple((r.name, percent(Fraction(r.weight, 100)), percent(after[r.name]))
-                       for r in spec.regions if r.name in after)
-        out.append(Drill(region, naming.workload_name(spec, region),
-                         spec.region(region.failover[0]) if region.failover else None,
-                         rows))
+        rows = tuple(
+            (r.name, percent(Fraction(r.weight, 100)), percent(after[r.name]))
+            for r in spec.regions
+            if r.name in after
+        )
+        out.append(
+            Drill(
+                region,
+                naming.workload_name(spec, region),
+                spec.region(region.failover[0]) if region.failover else None,
+                rows,
+            )
+        )
     return out
 
 
@@ -125,7 +145,8 @@ class Runbook:
 
 def render(spec: Spec, context: Context) -> Iterator[RenderedFile]:
     content = context.templates.render(
-        TEMPLATE, "runbook",
+        TEMPLATE,
+        "runbook",
         spec=spec,
         namespace=naming.namespace(spec),
         regions=spec.regions,
