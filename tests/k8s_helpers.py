@@ -43,10 +43,12 @@ def key(doc: dict[str, Any]) -> tuple[str, str, str, str]:
 def strict_problems(files: Sequence[RenderedFile], schema_dirs: Sequence[Path] = ()) -> list[str]:
     """The product's own strict validation (``mrgen validate --rendered``'s python engine)
     over rendered files held in memory: every problem, as printed."""
+    from generator.errors import Diagnostic
     from generator.outcheck.check import check_documents
-    from generator.outcheck.documents import is_object, parse_yaml
+    from generator.outcheck.documents import Document, is_object, parse_yaml
 
-    documents, problems = [], []
+    documents: list[Document] = []
+    problems: list[Diagnostic] = []
     for file in files:
         if file.path.endswith((".yaml", ".yml")):
             parsed, found = parse_yaml(file.content, file.path)

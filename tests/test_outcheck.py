@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -32,30 +31,24 @@ def validate(folder: Path, *extra: str) -> Any:
     return run_cli(["validate", "--rendered", str(folder), *PYTHON, *schemas, *extra])
 
 
-def test_example_render_is_valid_and_fast() -> None:
+def test_example_render_is_valid() -> None:
     crds = require_crd_schemas()
-    start = time.monotonic()
     result = validate(RENDERED, "--schema-dir", str(crds), "--no-build")
-    elapsed = time.monotonic() - start
     assert result.exit_code == 0, result.stderr
     assert f"{k8s_documents(RENDERED)} documents" in result.stdout
     assert "other files skipped" in result.stdout
-    assert elapsed < 5, f"validating the example render took {elapsed:.1f}s"
 
 
-def test_example_kustomize_builds_are_valid_and_fast() -> None:
+def test_example_kustomize_builds_are_valid() -> None:
     crds = require_crd_schemas()
     require_tool("kubectl")
     roots = [p for p in (RENDERED / "k8s" / "overlays").iterdir() if p.is_dir()]
     platform = RENDERED / "k8s" / "platform"
     if platform.is_dir():
         roots += [p for p in platform.iterdir() if p.is_dir()]
-    start = time.monotonic()
     result = validate(RENDERED, "--schema-dir", str(crds), "--build")
-    elapsed = time.monotonic() - start
     assert result.exit_code == 0, result.stderr
     assert f"{len(roots)} kustomize builds" in result.stdout
-    assert elapsed < 5, f"validating the example render and its builds took {elapsed:.1f}s"
 
 
 def test_check_tree_api_on_the_example() -> None:
