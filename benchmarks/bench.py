@@ -33,7 +33,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.conftest import EXAMPLE_SPEC, deterministic_spec  # noqa: E402
+from tests.conftest import EXAMPLE_SPEC  # noqa: E402
+from tests.specgen import deterministic_spec  # noqa: E402
 
 SIZES = (3, 30, 100)
 FLOOR = [sys.executable, "-c", "import yaml, jinja2, jsonschema"]
