@@ -161,4 +161,3 @@ def render(spec: Spec, context: Context) -> Iterator[RenderedFile]:
         failover_slo=spoken(FAILOVER_TARGET_SECONDS),
     )
     yield RenderedFile(naming.RUNBOOK, content)
-
