@@ -327,7 +327,7 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str) -> None:
 def init(directory: str, name: str, image: str | None) -> None:
     """Start a project in DIRECTORY: spec/NAME.yaml for the guide's three regions (with the
     schema modeline) and spec/mrgen.schema.json. Never overwrites anything."""
-    from generator.errors import Diagnostic, MrgenError
+    from generator.errors import MrgenError, at
     from generator.starter import starter_files
     from generator.sync import create_new
 
@@ -337,9 +337,8 @@ def init(directory: str, name: str, image: str | None) -> None:
         folder = root / SPEC_FOLDER
         others = sorted(p for p in (*folder.glob("*.yaml"), *folder.glob("*.yml")))
         if others:
-            raise MrgenError([Diagnostic(str(p), 0, 0, "", "a spec already exists here; "
-                                         "mrgen init starts new projects only")
-                              for p in others])
+            raise MrgenError(at(str(p), "a spec already exists here; mrgen init starts new "
+                                "projects only") for p in others)
         create_new(root, files)
     for file in files:
         click.echo(f"create {root / file.path}")

@@ -8,14 +8,14 @@ import subprocess
 from pathlib import Path
 
 from generator.build import build
-from generator.errors import Diagnostic, MrgenError
+from generator.errors import MrgenError, fail
 from generator.loader import decode, load_text
 from generator.render import render
 from generator.sync import read_record
 
 
 def _error(where: str, message: str) -> MrgenError:
-    return MrgenError([Diagnostic(where, 0, 0, "", message)])
+    return fail(where, message)
 
 
 def read_tree(folder: Path) -> dict[str, str]:
