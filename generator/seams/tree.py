@@ -212,14 +212,14 @@ def _read(path: FsPath, display: str) -> tuple[list[Document], list[Diagnostic]]
         return [], [Diagnostic(display, 0, 0, "", f"cannot read: {exc}")]
     if path.suffix == ".json":
         if len(content) <= _MAX_POSITIONED_JSON:
-            documents, problems = parse_yaml(content, display)
+            documents, problems = parse_yaml(content, display, fast=True)
             if not problems:
                 return documents, []
         try:
             return [Document(display, 1, json.loads(content))], []
         except ValueError as exc:
             return [], [Diagnostic(display, 0, 0, "", f"invalid JSON: {exc}")]
-    return parse_yaml(content, display)
+    return parse_yaml(content, display, fast=True)
 
 
 def load(root: FsPath, display_root: str | None = None) -> Tree:
