@@ -20,7 +20,7 @@ from typing import Any
 from generator.seams.selectors import matches
 from generator.seams.tree import Obj, Tree, items, mapping, text
 
-CLUSTER_SECRET_LABEL = "argocd.argoproj.io/secret-type"
+CLUSTER_SECRET_LABEL = "argocd.argoproj.io/secret-type"  # noqa: S105 (a label key)
 _GO = re.compile(r"\{\{-?\s*\.([A-Za-z_][\w.]*)\s*-?\}\}")
 _FAST = re.compile(r"\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}")
 
@@ -29,7 +29,8 @@ Params = dict[str, Any]
 
 def cluster_secrets(tree: Tree) -> list[Obj]:
     """Argo CD cluster declarations: Secrets labelled ``secret-type: cluster``."""
-    return [o for o in tree.of_kind("", "Secret") if o.labels.get(CLUSTER_SECRET_LABEL) == "cluster"]
+    return [o for o in tree.of_kind("", "Secret")
+            if o.labels.get(CLUSTER_SECRET_LABEL) == "cluster"]
 
 
 def secret_value(obj: Obj, key: str) -> str:

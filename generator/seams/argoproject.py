@@ -68,10 +68,8 @@ def destination_permitted(project: Obj, name: str, server: str, namespace: str) 
         namespace_ok = _match(item_namespace, namespace)
         if (server_ok or name_ok) and namespace_ok:
             matched = True
-        elif ((not name_ok and _deny(item_name)) or (not server_ok and _deny(item_server))) \
-                and namespace_ok:
-            return False
-        elif not namespace_ok and _deny(item_namespace) and server_ok:
+        elif (((not name_ok and _deny(item_name)) or (not server_ok and _deny(item_server))) \
+                and namespace_ok) or (not namespace_ok and _deny(item_namespace) and server_ok):
             return False
     return matched
 

@@ -184,7 +184,8 @@ def zones(tree: Tree) -> list[Zone]:
             continue
         name = domain if not relative else (
             relative if relative.endswith("." + domain) else f"{relative}.{domain}")
-        values = tuple(text(mapping(v).get("value")) for v in items(obj.spec.get("resourceRecords")))
+        values = tuple(text(mapping(v).get("value"))
+                       for v in items(obj.spec.get("resourceRecords")))
         document, path = obj.where(("spec", "name"))
         ack.records.append(Record(name, text(obj.spec.get("recordType")),
                                   fqdn(text(mapping(obj.spec.get("aliasTarget")).get("dnsName"))),

@@ -93,9 +93,9 @@ def resolve(tree: Tree, folder: str, _seen: frozenset[str] = frozenset()) -> Res
         else:
             out.pieces += [Piece(copy.deepcopy(d.data), [d])
                            for d in tree.by_file.get(target, []) if is_object(d.data)]
-    for patch_docs, target in _patches(tree, folder, data):
+    for patch_docs, selector in _patches(tree, folder, data):
         for patch in patch_docs:
-            _apply_patch(out.pieces, patch, target)
+            _apply_patch(out.pieces, patch, selector)
     _transform(out.pieces, data)
     return out
 

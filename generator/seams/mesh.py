@@ -150,7 +150,8 @@ def mtls_mode(tree: Tree, cluster: str, namespace: str, labels: dict[str, Any],
     mesh = [p for p in policies if p.namespace == ROOT_NAMESPACE and not p.spec.get("selector")]
     if workload and port is not None:
         levels = mapping(workload[0].spec.get("portLevelMtls"))
-        port_mode = text(mapping(levels.get(port, levels.get(str(port)))).get("mode"))
+        level = next((v for k, v in levels.items() if str(k) == str(port)), None)
+        port_mode = text(mapping(level).get("mode"))
         if port_mode and port_mode != "UNSET":
             return port_mode, workload[0]
     for candidates in (workload, local, mesh):

@@ -56,7 +56,8 @@ def sources(app: Obj) -> list[tuple[tuple[str | int, ...], dict[str, Any]]]:
     """(path in the Application, source) of every source, ``source`` or ``sources``."""
     if isinstance(app.spec.get("source"), dict):
         return [(("spec", "source"), app.spec["source"])]
-    return [(("spec", "sources", i), mapping(s)) for i, s in enumerate(items(app.spec.get("sources")))]
+    return [(("spec", "sources", i), mapping(s))
+            for i, s in enumerate(items(app.spec.get("sources")))]
 
 
 def local_folder(tree: Tree, repo_path: str) -> str | None:

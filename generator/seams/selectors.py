@@ -54,7 +54,7 @@ def matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
     for expression in selector.get("matchExpressions") or []:
         if not isinstance(expression, Mapping):
             return False
-        key, operator = expression.get("key"), expression.get("operator")
+        key, operator = str(expression.get("key")), expression.get("operator")
         values = [str(v) for v in expression.get("values") or []]
         present = key in labels
         value = str(labels.get(key)) if present else None

@@ -28,8 +28,8 @@ from collections.abc import Iterator
 
 from generator.seams import prom, runbook
 from generator.seams.promql import Selector, selectors
-from generator.seams.selectors import matches
 from generator.seams.rule import Finding, SeamRule, listing
+from generator.seams.selectors import matches
 from generator.seams.tree import Tree, mapping, text
 
 SCRAPE_SERIES = ("up", "scrape_")

@@ -35,12 +35,12 @@ def _path_matches(match: dict[str, Any], path: str) -> bool:
     if not uri:
         return True
     if "exact" in uri:
-        return path == uri["exact"]
+        return path == str(uri["exact"])
     if "prefix" in uri:
         return path.startswith(str(uri["prefix"]))
     if "regex" in uri:
         return re.fullmatch(str(uri["regex"]), path) is not None
-    return True
+    return True  # no uri matcher: any path
 
 
 def _routes_path(vs: Obj, path: str) -> bool:

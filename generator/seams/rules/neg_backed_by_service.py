@@ -80,8 +80,8 @@ def _check(tree: Tree) -> Iterator[Finding]:
         for name, uses in wanted.items():
             zones = [zone for _, zone in uses]
             clusters = asked.get(name, set())
-            needed = {locations.get(z) or locations.get(z.rsplit("-", 1)[0]) for z in zones}
-            needed.discard(None)
+            needed = {locations.get(z) or locations.get(z.rsplit("-", 1)[0], "") for z in zones}
+            needed.discard("")
             missing = sorted(c for c in needed if c not in clusters) if needed else (
                 [] if clusters else ["any cluster"])
             if missing:

@@ -36,10 +36,10 @@ def _check(tree: Tree) -> Iterator[Finding]:
                 if target.port in prom.ISTIO_AGENT_PORTS or \
                         not injected(tree, cluster, namespace, target.template):
                     continue
-                mode, policy = mtls_mode(tree, cluster, namespace,
+                mode, source = mtls_mode(tree, cluster, namespace,
                                          template_labels(target.template), target.port)
-                if mode == "STRICT" and policy is not None:
-                    key = (target.workload.ref, target.port or 0, policy.ref)
+                if mode == "STRICT" and source is not None:
+                    key = (target.workload.ref, target.port or 0, source.ref)
                     blocked.setdefault(key, set()).add(cluster)
         for (workload, port, policy), clusters in sorted(blocked.items()):
             where = f"port {port}" if port else "its port"
