@@ -69,7 +69,7 @@ def _reason(tree: Tree, cluster: str, check: dns.HealthCheck) -> str:
                    if text(mapping(s.get("port")).get("protocol")).upper() in _TLS
                    and server_lists(s, g, sni or "*", None)]  # no SNI: only a "*" host
         if not servers:
-            shown = f"SNI {sni}" if sni else "no SNI"
+            shown = f"SNI {sni}" if sni else "connections without SNI"
             return f"no Gateway HTTPS server on port {check.port} in {cluster} accepts {shown}"
     else:
         servers = [(g, s) for g, s in servers if serves_traffic(s)
