@@ -38,7 +38,7 @@ class Scrape:
 
     job: str
     origin: str
-    """The file (plain configuration) or ``Kind namespace/name`` that declares it."""
+    """``scrape job <name>`` (plain configuration) or ``Kind namespace/name``."""
     scheme: str
     tls: bool
     probe: bool
@@ -47,6 +47,15 @@ class Scrape:
     obj: Obj | None = None
     endpoint: int = 0
     config: Any = None
+    regions: tuple[str, ...] = ()
+    """A plain configuration's ``external_labels`` values (``region: us-east-1``): a server
+    labelled with a region scrapes that region's cluster only."""
+
+
+def clusters(tree: Tree, scrape: Scrape) -> list[str]:
+    """The clusters a scrape runs in: those its server's external labels name, else all."""
+    named = sorted({tree.region_clusters[r] for r in scrape.regions if r in tree.region_clusters})
+    return named or tree.clusters
 
 
 @dataclass(frozen=True)
@@ -71,13 +80,15 @@ def _relabelled_job(relabelings: object, default: str) -> str:
 
 
 def _config_scrapes(document: Document) -> Iterator[Scrape]:
+    labels = mapping(mapping(mapping(document.data).get("global")).get("external_labels"))
+    regions = tuple(str(v) for v in labels.values())
     for i, job in enumerate(items(mapping(document.data).get("scrape_configs"))):
         job = mapping(job)
         name = text(job.get("job_name"))
-        yield Scrape(_relabelled_job(job.get("relabel_configs"), name), document.file,
+        yield Scrape(_relabelled_job(job.get("relabel_configs"), name), f"scrape job {name}",
                      text(job.get("scheme")) or "http", bool(job.get("tls_config")),
                      text(job.get("metrics_path")) == "/probe", document,
-                     ("scrape_configs", i, "job_name"), config=job)
+                     ("scrape_configs", i, "job_name"), config=job, regions=regions)
 
 
 def _operator_scrapes(tree: Tree) -> Iterator[Scrape]:

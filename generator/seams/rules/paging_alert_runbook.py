@@ -45,10 +45,11 @@ def _check(tree: Tree) -> Iterator[Finding]:
         if key in seen or _has_entry(rule, books):
             continue
         seen.add(key)
-        where = ", ".join(b.file for b in books) if books else "no runbook is rendered"
+        where = f"{', '.join(b.file for b in books)} has no entry for it" if books else \
+            "no runbook is rendered"
         yield Finding(rule.document, (*rule.path, "alert"),
-                      f"{rule.name} pages (severity {rule.labels.get('severity')}) but has "
-                      f"no runbook entry ({where}): whoever is paged has no procedure")
+                      f"{rule.name} pages (severity {rule.labels.get('severity')}) but "
+                      f"{where}: whoever is paged has no procedure")
 
 
 RULE = SeamRule(

@@ -26,11 +26,11 @@ def _check(tree: Tree) -> Iterator[Finding]:
     paths: dict[str, list[prom.Scrape]] = {}
     for scrape in prom.scrapes(tree):
         if not scrape.probe:
-            paths.setdefault("operator" if scrape.obj else scrape.origin, []).append(scrape)
+            paths.setdefault("operator" if scrape.obj else scrape.document.file, []).append(scrape)
     for scrapes in paths.values():
         counted: dict[tuple[str, int], list[tuple[prom.Scrape, str, str]]] = {}
         for scrape in scrapes:
-            for cluster in tree.clusters:
+            for cluster in prom.clusters(tree, scrape):
                 for target in prom.pod_targets(tree, scrape, cluster):
                     key = (target.workload.ref, target.port or 0)
                     counted.setdefault(key, []).append((scrape, target.via, cluster))

@@ -30,7 +30,7 @@ def _check(tree: Tree) -> Iterator[Finding]:
         if scrape.probe or (scrape.scheme == "https" and scrape.tls):
             continue
         blocked: dict[tuple[str, int, str], set[str]] = {}
-        for cluster in tree.clusters:
+        for cluster in prom.clusters(tree, scrape):
             for target in prom.pod_targets(tree, scrape, cluster):
                 namespace = target.workload.namespace
                 if target.port in prom.ISTIO_AGENT_PORTS or \
