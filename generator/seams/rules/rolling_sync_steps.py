@@ -4,13 +4,17 @@ Without ``strategy.type: RollingSync`` the ApplicationSet controller updates eve
 Application it generates at once (AllAtOnce): a bad image or value reaches every region in
 the same minute. With RollingSync, each generated Application belongs to the first step
 whose ``matchExpressions`` select its labels, and a step waits for the previous one to be
-Healthy. A step that holds the Applications of every destination cluster is AllAtOnce
-again, and an Application that no step selects is never synced automatically. Only
-ApplicationSets that generate Applications for two or more clusters are checked.
+Healthy. A step whose selector holds the Applications of every destination cluster is
+AllAtOnce again, an Application that no step selects is never synced automatically, and one
+that two steps select is reported by Argo CD as invalid. Only ApplicationSets that generate
+Applications for two or more clusters are checked.
 
-Reference: https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Progressive-Syncs/
-("If an Application is not selected in any step, it will be excluded from the rolling sync
-and needs to be manually synced")
+References:
+- https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Progressive-Syncs/
+  ("If an Application is not selected in any step, it will be excluded from the rolling
+  sync and needs to be manually synced")
+- argoproj/argo-cd ``applicationset/progressivesync/progressive_sync.go``
+  (``buildAppDependencyList``: step membership, duplicate selections)
 """
 
 from __future__ import annotations
@@ -42,25 +46,24 @@ def _check(tree: Tree) -> Iterator[Finding]:
                      "region in the same sync")
             continue
         steps = [mapping(s) for s in items(mapping(strategy.get("rollingSync")).get("steps"))]
-        assigned: dict[int, list[Obj]] = {}
-        unselected = []
-        for app in apps:
-            step = next((i for i, s in enumerate(steps)
-                         if matches({"matchExpressions": items(s.get("matchExpressions"))},
-                                    app.labels)), None)
-            if step is None:
-                unselected.append(app.name)
-            else:
-                assigned.setdefault(step, []).append(app)
-        for step, members in sorted(assigned.items()):
-            covered = sorted({_cluster(a) for a in members})
-            if covered == clusters:
+        members = [[a for a in apps
+                    if matches({"matchExpressions": items(s.get("matchExpressions"))}, a.labels)]
+                   for s in steps]
+        for step, selected in enumerate(members):
+            if len(steps) > 0 and sorted({_cluster(a) for a in selected}) == clusters:
                 yield at(owner, ("spec", "strategy", "rollingSync", "steps", step),
                          f"step {step + 1} selects the Applications of every cluster "
                          f"({listing(clusters)}): they all update at once")
+            earlier = {a.name for m in members[:step] for a in m}
+            twice = sorted(a.name for a in selected if a.name in earlier)
+            if twice:
+                yield at(owner, ("spec", "strategy", "rollingSync", "steps", step),
+                         f"step {step + 1} selects {listing(twice)} again (an earlier step "
+                         "already does): Argo CD reports the duplicate and keeps the first")
+        unselected = sorted(a.name for a in apps if not any(a in m for m in members))
         if unselected:
             yield at(owner, ("spec", "strategy", "rollingSync", "steps"),
-                     f"no step selects {listing(sorted(unselected))}: the ApplicationSet "
+                     f"no step selects {listing(unselected)}: the ApplicationSet "
                      "controller never syncs them")
 
 
