@@ -110,6 +110,14 @@ def loc(path: Path, needle: str, shift: int = 0) -> str:
     return f"{path}:{line}:{col + shift}"
 
 
+def loc_exact(path: Path, stripped: str, shift: int = 0) -> str:
+    """``file:line:col`` of the first line that is exactly ``stripped`` once stripped."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.strip() == stripped)
+    col = lines[number - 1].index(stripped) + 1
+    return f"{path}:{number}:{col + shift}"
+
+
 def edit_all(paths: list[Path], change: Callable[[Any], None]) -> None:
     for path in paths:
         edit_yaml(path, change)
