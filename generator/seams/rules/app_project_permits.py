@@ -28,8 +28,9 @@ from generator.seams.argoproject import (
     kind_permitted,
     source_permitted,
 )
-from generator.seams.placement import IN_CLUSTER_SERVER, sources
+from generator.seams.placement import IN_CLUSTER_SERVER, crd_scopes, sources
 from generator.seams.rule import Finding, SeamRule, at, listing
+from generator.seams.selectors import cluster_scoped
 from generator.seams.tree import Obj, Placement, Tree, text
 
 ARGO = "argoproj.io"
@@ -43,8 +44,9 @@ def _servers(tree: Tree) -> dict[str, str]:
     return out
 
 
-def _problems(tree: Tree, placement: Placement, project: Obj,
-              server: str) -> Iterator[tuple[Obj, tuple[str | int, ...], str]]:
+def _problems(placement: Placement, project: Obj, server: str,
+              scopes: dict[tuple[str, str], str],
+              ) -> Iterator[tuple[Obj, tuple[str | int, ...], str]]:
     app, name = placement.app, project.name
     for path, source in sources(app):
         repo = text(source.get("repoURL"))
@@ -56,7 +58,7 @@ def _problems(tree: Tree, placement: Placement, project: Obj,
             f"application destination {placement.cluster or server}/{placement.namespace} does "
             f"not match any of the allowed destinations in project '{name}'")
     for obj in placement.objects:
-        namespaced = bool(obj.namespace)
+        namespaced = not cluster_scoped(obj.group, obj.kind, scopes)
         if not kind_permitted(project, obj.group, obj.kind, obj.name, namespaced):
             where = "clusterResourceWhitelist" if not namespaced else "namespaceResourceWhitelist"
             yield obj, ("kind",), (f"resource {obj.group}:{obj.kind} is not permitted in "
@@ -70,6 +72,7 @@ def _problems(tree: Tree, placement: Placement, project: Obj,
 def _check(tree: Tree) -> Iterator[Finding]:
     projects = {p.name: p for p in tree.of_kind(ARGO, "AppProject")}
     servers = _servers(tree)
+    scopes = crd_scopes(tree)
     found: dict[tuple[str, int, tuple[str | int, ...], str],
                 tuple[Document, list[str]]] = {}
     for placement in tree.placements:
@@ -84,7 +87,7 @@ def _check(tree: Tree) -> Iterator[Finding]:
                          f"refuses Application {app.name}")
             continue
         server = placement.server or servers.get(placement.cluster, "")
-        for obj, path, message in _problems(tree, placement, project, server):
+        for obj, path, message in _problems(placement, project, server, scopes):
             document, full = obj.where(path)
             key = (document.file, document.index, full, message)
             found.setdefault(key, (document, []))[1].append(f"{app.name} ({placement.cluster})")
