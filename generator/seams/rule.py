@@ -71,4 +71,6 @@ def diagnostics(rule: Rule, findings: Iterable[Finding]) -> list[Diagnostic]:
 def listing(names: Sequence[str]) -> str:
     """``a, b and c``."""
     names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]

@@ -181,10 +181,6 @@ class Tree:
         """File-view objects of one group and kind."""
         return list(self._index.get((group, kind), ()))
 
-    def get(self, group: str, kind: str, namespace: str, name: str) -> list[Obj]:
-        return [o for o in self.of_kind(group, kind)
-                if o.name == name and (o.namespace or "") == namespace]
-
     @property
     def clusters(self) -> list[str]:
         return sorted({o.cluster for o in self.placed if o.cluster is not None})
