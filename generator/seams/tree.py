@@ -162,6 +162,7 @@ class Tree:
     region_clusters: dict[str, str] = field(default_factory=dict)
     """A region or generator value (``us-east-1``) -> the cluster it names."""
     _index: dict[tuple[str, str], list[Obj]] = field(default_factory=dict, repr=False)
+    _names: dict[tuple[str, str, str, str], list[Obj]] = field(default_factory=dict, repr=False)
 
     def real(self, display: str) -> FsPath:
         """The file behind a displayed name."""
@@ -173,13 +174,19 @@ class Tree:
         return f"{self.display.rstrip('/')}/{rel}" if self.display else rel
 
     def index(self) -> None:
-        self._index = {}
+        self._index, self._names = {}, {}
         for obj in self.objects:
             self._index.setdefault((obj.group, obj.kind), []).append(obj)
+            self._names.setdefault((obj.group, obj.kind, obj.namespace, obj.name),
+                                   []).append(obj)
 
     def of_kind(self, group: str, kind: str) -> list[Obj]:
         """File-view objects of one group and kind."""
         return list(self._index.get((group, kind), ()))
+
+    def get(self, group: str, kind: str, namespace: str, name: str) -> list[Obj]:
+        """File-view objects by group, kind, namespace ('' if none) and name."""
+        return list(self._names.get((group, kind, namespace, name), ()))
 
     @property
     def clusters(self) -> list[str]:

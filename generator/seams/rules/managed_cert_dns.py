@@ -35,21 +35,23 @@ def _serves(proxy: Obj, cert: Obj) -> bool:
 
 def lb_addresses(tree: Tree, cert: Obj) -> set[str]:
     """Pinned addresses of the forwarding rules whose proxy serves ``cert``."""
-    proxies = {p.name for p in tree.of_kind(COMPUTE, "ComputeTargetHTTPSProxy")
+    proxies = {(p.namespace, p.name) for p in tree.of_kind(COMPUTE, "ComputeTargetHTTPSProxy")
                if _serves(p, cert)}
-    addresses = {a.name: text(a.spec.get("address")) for a in tree.of_kind(COMPUTE,
-                                                                            "ComputeAddress")}
     out = set()
     for rule in tree.of_kind(COMPUTE, "ComputeForwardingRule"):
         target = mapping(mapping(rule.spec.get("target")).get("targetHTTPSProxyRef"))
-        if text(target.get("name")) not in proxies:
+        namespace = text(target.get("namespace")) or rule.namespace
+        if (namespace, text(target.get("name"))) not in proxies:
             continue
         ip = mapping(rule.spec.get("ipAddress"))
-        ref = text(mapping(ip.get("addressRef")).get("name"))
-        value = addresses.get(ref, "") if ref else text(ip.get("ip"))
-        if value:
-            out.add(value)
-    return out
+        ref = mapping(ip.get("addressRef"))
+        if ref:
+            found = tree.get(COMPUTE, "ComputeAddress",
+                             text(ref.get("namespace")) or rule.namespace, text(ref.get("name")))
+            out |= {text(a.spec.get("address")) for a in found}
+        else:
+            out.add(text(ip.get("ip")))
+    return out - {""}
 
 
 def _check(tree: Tree) -> Iterator[Finding]:
