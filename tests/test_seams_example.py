@@ -9,6 +9,7 @@ lands, or a change opens a new seam defect, this test fails with a readable diff
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -66,6 +67,13 @@ def _pairs(lines: list[str], root: Path) -> list[tuple[str, str]]:
 def test_known_open_seam_defects_of_the_example_render() -> None:
     found = seams.check(seams.read(RENDERED, str(RENDERED)))
     assert _pairs([str(d) for d in found], RENDERED) == KNOWN_OPEN_SEAM_DEFECTS
+
+
+def test_seam_rules_are_fast_on_the_example() -> None:
+    start = time.monotonic()
+    seams.check(seams.read(RENDERED, str(RENDERED)))
+    elapsed = time.monotonic() - start
+    assert elapsed < 3, f"reading the example and running every seam rule took {elapsed:.1f}s"
 
 
 def test_rules_that_pass_on_the_example_are_the_platform_and_runbook_ones() -> None:
