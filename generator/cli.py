@@ -102,26 +102,45 @@ def main() -> None:
               help="Also validate `kubectl kustomize` of every root (default: when kubectl "
                    "is on PATH).")
 @click.option("--kubernetes-version", default="1.32.0", show_default=True)
+@click.option("--rule", "rules", multiple=True, metavar="ID",
+              help="With --rendered: run only the seam rules matching ID (a rule id or a glob "
+                   "like 'dns-*'; repeatable). See docs/seams.md.")
+@click.option("--skip-rule", "skipped", multiple=True, metavar="ID",
+              help="With --rendered: skip the seam rules matching ID (repeatable; '*' skips "
+                   "them all).")
 def validate(spec: str | None, rendered_dir: str | None, schema_dirs: tuple[Path, ...],
-             engine: str, build: bool | None, kubernetes_version: str) -> None:
-    """Check SPEC (default: the one spec in spec/) and report every problem."""
+             engine: str, build: bool | None, kubernetes_version: str,
+             rules: tuple[str, ...], skipped: tuple[str, ...]) -> None:
+    """Check SPEC (default: the one spec in spec/) and report every problem.
+
+    With --rendered, also run the seam rules: cross-artifact checks of the rendered tree
+    (DNS names served, scrapes reachable, projects that admit their Applications, ...).
+    """
     if rendered_dir is not None:
         if spec is not None:
             raise click.UsageError("give either SPEC or --rendered DIR, not both")
-        _validate_rendered(Path(rendered_dir), schema_dirs, engine, build, kubernetes_version)
+        _validate_rendered(Path(rendered_dir), schema_dirs, engine, build, kubernetes_version,
+                           rules, skipped)
         return
+    if rules or skipped:
+        raise click.UsageError("--rule and --skip-rule apply to --rendered only")
     with _reported():
         path, model = load_spec(spec)
     click.echo(f"{path}: valid ({len(model.regions)} regions, primary {model.primary.name})")
 
 
 def _validate_rendered(folder: Path, flag_dirs: tuple[Path, ...], engine: str,
-                       build: bool | None, version: str) -> None:
-    from generator import outcheck
+                       build: bool | None, version: str, only: tuple[str, ...] = (),
+                       skipped: tuple[str, ...] = ()) -> None:
+    from generator import outcheck, seams
     from generator.errors import MrgenError
 
     if not folder.is_dir():
         raise click.UsageError(f"{folder} is not a folder; run `mrgen render` first")
+    try:
+        rules = seams.select(only, skipped)
+    except seams.UnknownRule as exc:
+        raise click.BadParameter(str(exc), param_hint="--rule/--skip-rule") from None
     env_dirs = outcheck.dirs_from_env(os.environ)
     try:
         outcheck.check_dirs(env_dirs, outcheck.ENV_VAR)
@@ -134,8 +153,16 @@ def _validate_rendered(folder: Path, flag_dirs: tuple[Path, ...], engine: str,
             click.echo(f"{folder}: {report.documents} documents in {report.files} files "
                        f"checked with {report.engine} (Kubernetes {version}){builds}; "
                        f"{len(report.skipped)} other files skipped")
-            if report.diagnostics:
-                raise MrgenError(report.diagnostics)
+            found = list(report.diagnostics)
+            if rules:
+                tree = seams.read(folder, folder.as_posix(), report.built)
+                found += seams.check(tree, rules)
+                plural = "s" if len(rules) != 1 else ""
+                click.echo(f"{folder}: {len(rules)} seam rule{plural} checked over "
+                           f"{len(tree.placements)} Applications in {len(tree.clusters)} "
+                           "clusters")
+            if found:
+                raise MrgenError(found)
     except outcheck.USAGE_ERRORS as exc:  # missing schema folder or tool, unknown version
         raise click.UsageError(str(exc)) from None
     click.echo(f"{folder}: valid")

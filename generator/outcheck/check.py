@@ -49,6 +49,8 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     builds: list[str] = field(default_factory=list)
     built_documents: int = 0
+    built: dict[str, list[Document]] = field(default_factory=dict)
+    """The documents of each kustomize build, by the root folder as shown."""
     engine: str = "python"
 
 
@@ -159,6 +161,7 @@ def run(root: Path, options: Options, display_root: str | None = None) -> Report
             builds.append(built)
             report.diagnostics += built.problems
     report.builds = [b.root for b in builds]
+    report.built = {b.root: b.documents for b in builds if not b.problems}
     report.documents = len(documents)
     report.built_documents = sum(len(b.documents) for b in builds)
     if exe is not None:
