@@ -287,13 +287,17 @@ def simulate(spec: str | None, down: tuple[str, ...]) -> None:
               type=click.Path(file_okay=False), help="The committed output folder.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
               default="text", show_default=True, help="Output format.")
-def diff(spec: str | None, against: str | None, out_dir: str, fmt: str) -> None:
+@click.option("--max-bytes", type=click.IntRange(min=0), default=None,
+              help="Markdown only: leave out the details (then summary rows) beyond this size; "
+                   "0 for no bound (default: 60000, under GitHub's comment limit).")
+def diff(spec: str | None, against: str | None, out_dir: str, fmt: str,
+         max_bytes: int | None) -> None:
     """Show, per resource, what rendering SPEC would change.
 
     \b
     Exit codes: 0 no changes, 1 changes, 2 trouble (invalid spec, unknown ref).
     """
-    from generator.diffformat import FORMATTERS
+    from generator.diffformat import FORMATTERS, to_markdown
     from generator.diffsource import read_tree, render_tree, spec_at_ref
     from generator.render import render as render_files
     from generator.semdiff import diff_trees
@@ -311,7 +315,11 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str) -> None:
             old = render_tree(text, display, model.source)
         result = diff_trees(old, new)
     colour = False if os.environ.get("NO_COLOR") else None
-    click.echo(FORMATTERS[fmt](result), nl=False, color=colour)
+    if fmt == "markdown" and max_bytes is not None:
+        shown = to_markdown(result, max_bytes=max_bytes)
+    else:
+        shown = FORMATTERS[fmt](result)
+    click.echo(shown, nl=False, color=colour)
     sys.exit(EXIT_PROBLEMS if result.changed else EXIT_OK)
 
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import require_tool, run_cli
+from tests.conftest import REPO, require_tool, run_cli
 
 SPEC = Path("spec/fingerprint-api.yaml")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -160,3 +160,14 @@ def test_text_is_coloured_on_a_terminal_unless_no_color(project: Path, no_color:
     assert "\x1b[" not in piped.stdout
     assert click.unstyle(on_terminal.stdout) == piped.stdout
     assert os.environ.get("NO_COLOR") == ("1" if no_color else None)
+
+
+def test_the_readme_example_is_what_diff_prints(project: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ mrgen diff                          # after raising eu-west-1's "
+                         "replicas.max from 15 to 25\n", 1)[1].split("```", 1)[0]
+    assert run_cli(["render"], cwd=project).exit_code == 0
+    _edit(project, "max: 15", "max: 25")
+    result = run_cli(["diff"], cwd=project)
+    assert result.exit_code == 1
+    assert result.stdout == block
