@@ -188,13 +188,19 @@ def _print_refusals(refusals: list[Refusal], out: Path, check: bool) -> None:
 @click.option("--max-delete-share", "max_share", default="25%", show_default=True,
               help="Refuse (without --force) to delete more than this share of the rendered "
                    "files.")
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1) instead of warning when OUT is not the spec's "
+                   "delivery.renderedPath.")
 def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: bool,
-           max_share: str) -> None:
+           max_share: str, strict: bool) -> None:
     """Render SPEC into OUT, writing only what changed, atomically.
 
     Refuses, unless --force, a render that deletes every file of a region's overlay or more
     than --max-delete-share of the rendered files (a dropped region is usually a typo).
+    Warns (fails with --strict) when OUT is not the spec's delivery.renderedPath, which the
+    Argo CD objects sync.
     """
+    from generator.outpath import check_out
     from generator.render import render as render_files
     from generator.safety import check as safety_check
     from generator.sync import apply, plan
@@ -202,7 +208,12 @@ def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: 
     out = Path(out_dir)
     share = _share(max_share)
     with _reported():
-        _, model = load_spec(spec)
+        spec_path, model = load_spec(spec)
+        mismatch = model.delivery and check_out(spec_path, out, model.delivery.rendered_path)
+        if mismatch:
+            _echo_err(f"mrgen: {'error' if strict else 'warning'}: {mismatch.message()}")
+            if strict:
+                sys.exit(EXIT_PROBLEMS)
         result = plan(out, render_files(model), model.source)
         refusals = [] if force else safety_check(result, share)
         if check:
