@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from generator.errors import Diagnostic
     from generator.model import Spec
     from generator.safety import Refusal
     from generator.sync import Plan
@@ -135,10 +136,20 @@ def _validate_rendered(folder: Path, flag_dirs: tuple[Path, ...], engine: str,
                        f"checked with {report.engine} (Kubernetes {version}){builds}; "
                        f"{len(report.skipped)} other files skipped")
             if report.diagnostics:
-                raise MrgenError(report.diagnostics)
+                _print_grouped(MrgenError(report.diagnostics).diagnostics)
+                sys.exit(EXIT_PROBLEMS)
     except outcheck.USAGE_ERRORS as exc:  # missing schema folder or tool, unknown version
         raise click.UsageError(str(exc)) from None
     click.echo(f"{folder}: valid")
+
+
+def _print_grouped(diagnostics: list[Diagnostic]) -> None:
+    """Every problem, a message repeated for many files as one line with a count."""
+    from generator.repeats import group_repeats
+
+    for item in group_repeats(diagnostics):
+        _echo_err(str(item))
+    _echo_err(f"mrgen: {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''} found")
 
 
 def _print_plan(result: Plan, out: Path, show_diff: bool, verb: str) -> None:
