@@ -296,7 +296,9 @@ def simulate(spec: str | None, down: tuple[str, ...]) -> None:
     if result.ok:
         click.echo("\nVerdict: OK, the surviving regions absorb the peak within their HPA maxima")
         return
-    click.echo("\nVerdict: FAIL, the surviving regions cannot absorb the load")
+    click.echo("\nVerdict: FAIL, the surviving regions cannot absorb the load:")
+    for reason in result.reasons():
+        click.echo(f"  - {reason}")
     sys.exit(EXIT_PROBLEMS)
 
 
