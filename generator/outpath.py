@@ -11,16 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_MARKERS = (".git", "pyproject.toml")
+SPEC_FOLDER = "spec"
 
 
 def project_root(spec_path: Path) -> Path:
     """The nearest folder above the spec holding ``.git`` or ``pyproject.toml``; without one,
-    the folder that holds the spec's folder (``<project>/spec/<name>.yaml``)."""
+    the folder holding ``spec/`` when the spec is in a folder of that name (the layout
+    ``mrgen init`` writes), else the spec's own folder."""
     resolved = spec_path.resolve()
     for parent in resolved.parents:
         if any((parent / marker).exists() for marker in PROJECT_MARKERS):
             return parent
-    return resolved.parent.parent
+    return resolved.parent.parent if resolved.parent.name == SPEC_FOLDER else resolved.parent
 
 
 @dataclass(frozen=True)

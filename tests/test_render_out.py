@@ -67,7 +67,7 @@ def test_a_custom_rendered_path_is_the_one_compared(project: Path) -> None:
     assert "deploy/rendered/k8s/overlays/" in app
 
 
-def test_without_a_project_marker_the_project_is_the_spec_folder_parent(tmp_path: Path) -> None:
+def test_without_a_project_marker_the_project_holds_spec_or_the_spec(tmp_path: Path) -> None:
     root = tmp_path / "deploy"
     (root / "spec").mkdir(parents=True)
     shutil.copy(EXAMPLE_SPEC, root / SPEC)
@@ -75,3 +75,8 @@ def test_without_a_project_marker_the_project_is_the_spec_folder_parent(tmp_path
     assert inside.exit_code == 0 and _warnings(inside.stderr) == []
     outside = run_cli(["render", str(root / SPEC), "--strict"], cwd=tmp_path)
     assert outside.exit_code == 1 and f"({root.resolve() / 'rendered'})" in outside.stderr
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    shutil.copy(EXAMPLE_SPEC, flat / "deploy.yaml")
+    beside = run_cli(["render", "deploy.yaml", "--strict"], cwd=flat)
+    assert beside.exit_code == 0 and _warnings(beside.stderr) == []
