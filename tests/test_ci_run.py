@@ -49,8 +49,8 @@ def test_the_script_parses() -> None:
     assert done.returncode == 0, done.stderr
 
 
-@pytest.mark.parametrize("present", [(), ("promtool", "prometheus"), (
-    "promtool", "prometheus", "amtool", "prometheus-blackbox-exporter")])
+@pytest.mark.parametrize("present", [(), ("promtool", "prometheus", "node"), (
+    "promtool", "prometheus", "amtool", "prometheus-blackbox-exporter", "node")])
 def test_debian_packages_are_installed_only_when_their_tools_are_missing(
         tmp_path: Path, present: tuple[str, ...]) -> None:
     bin_dir, calls = tmp_path / "bin", tmp_path / "calls"
@@ -64,7 +64,8 @@ def test_debian_packages_are_installed_only_when_their_tools_are_missing(
     wanted = [package for package, tool in (("prometheus", "promtool"),
                                             ("prometheus-alertmanager", "amtool"),
                                             ("prometheus-blackbox-exporter",
-                                             "prometheus-blackbox-exporter"))
+                                             "prometheus-blackbox-exporter"),
+                                            ("nodejs", "node"))
               if tool not in present]
     expected = ["apt-get update -qq", f"apt-get install -y -qq {' '.join(wanted)}"] \
         if wanted else []
