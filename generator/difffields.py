@@ -7,7 +7,7 @@ Pure. :func:`field_changes` walks two values side by side:
   an alert's or recording rule's name (with its labels when the name repeats, as Prometheus
   tells such rules apart), ``job_name``, a Route 53 record's name, type and
   ``SetIdentifier``, ``region``, ... (:data:`IDENTITY_RULES`). Inserting an item reports
-  that item, never every later item "renamed";
+  that item, never every later item "renamed"; items that only moved report the new order;
 - any other list as a sequence (difflib): inserted and deleted items are reported as such,
   items replaced one for one are compared field by field;
 - scalars by value and type (``1`` and ``"1"`` and ``true`` differ).
@@ -208,6 +208,10 @@ def _walk_list(old: list[Any], new: list[Any], path: Path) -> Iterator[Found]:
                 yield from _walk(by_old[key], item, (*path, ITEM + key))
             else:
                 yield (*path, ITEM + key), "added", None, item, path
+        before = [k for k in keys[0] if k in by_new]
+        after = [k for k in keys[1] if k in by_old]
+        if before != after:  # the same items in another order: the order is the change
+            yield path, "changed", before, after, None
         return
     matcher = SequenceMatcher(None, [_canonical(v) for v in old], [_canonical(v) for v in new],
                               autojunk=False)

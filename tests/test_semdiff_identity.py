@@ -123,3 +123,12 @@ def test_a_rendered_prometheus_rule_file_reports_an_inserted_alert_once() -> Non
         "groups[global].rules[CrossRegionLatencyHigh{region=ap, severity=warning}]", "added")]
     batch = json.dumps({"Changes": CASES["Route 53 changes by name, type and set identifier"][0]})
     assert not diff_trees({"b.json": batch}, {"b.json": batch}).changed
+
+
+def test_items_matched_by_identity_in_another_order_report_the_order() -> None:
+    api, proxy = {"name": "api", "image": "a:1"}, {"name": "proxy", "image": "p:1"}
+    sidecar = {"name": "sidecar", "image": "s:1"}
+    assert field_changes({"c": [api, proxy]}, {"c": [sidecar, proxy, api]}) == (
+        FieldChange("c[sidecar]", "added", None, sidecar, within="c"),
+        FieldChange("c", "changed", ["api", "proxy"], ["proxy", "api"]),
+    )
