@@ -11,6 +11,7 @@ whole rows are left out (with a note), so a table is never cut in the middle.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,30 +34,39 @@ INLINE_ENTRIES, INLINE_CHARS = 2, 160
 """A changed resource with at most this many short changes shows them in its summary row."""
 
 
-def code(text: str) -> str:
-    """Inline code that survives backticks and table pipes."""
+def code(text: str, table: bool = True) -> str:
+    """Inline code that survives backticks, and in a table cell its pipes (GitHub reads
+    ``\\|`` as a pipe there, but literally anywhere else)."""
     fence = "``" if "`" in text else "`"
     pad = " " if fence == "``" else ""
-    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
+    shown = f"{fence}{pad}{text}{pad}{fence}"
+    return shown.replace("|", "\\|") if table else shown
 
 
-def entry_markdown(entry: Entry) -> str:
+def html_code(text: str) -> str:
+    """Inline code inside HTML (a ``<summary>``, where markdown is not read)."""
+    return f"<code>{html.escape(text)}</code>"
+
+
+def entry_markdown(entry: Entry, table: bool = False) -> str:
+    def c(text: str | None) -> str:
+        return code(text or "", table)
+
     if entry.items:
         verb = "added" if entry.status == "added" else "removed"
-        return f"{code(entry.path)}: {len(entry.items)} {verb}: " + \
-            ", ".join(code(i) for i in entry.items)
+        return f"{c(entry.path)}: {len(entry.items)} {verb}: " + ", ".join(map(c, entry.items))
     if entry.status == "added":
-        return f"{code(entry.path)}: added {code(entry.new or '')}"
+        return f"{c(entry.path)}: added {c(entry.new)}"
     if entry.status == "removed":
-        return f"{code(entry.path)}: removed (was {code(entry.old or '')})"
-    return f"{code(entry.path)}: {code(entry.old or '')} → {code(entry.new or '')}"
+        return f"{c(entry.path)}: removed (was {c(entry.old)})"
+    return f"{c(entry.path)}: {c(entry.old)} → {c(entry.new)}"
 
 
 def _inline(resource: ResourceDiff) -> list[str] | None:
     found = entries(resource)
     if len(found) > INLINE_ENTRIES or sum(len(e.text()) for e in found) > INLINE_CHARS:
         return None
-    return [entry_markdown(e) for e in found]
+    return [entry_markdown(e, table=True) for e in found]
 
 
 @dataclass(frozen=True)
@@ -99,7 +109,8 @@ def _details(resources: list[ResourceDiff]) -> list[str]:
         if _inline(resource) is not None:
             continue
         found = entries(resource)
-        title = f"{SIGN[resource.status]} {code(label(resource))} · {code(resource.file)}"
+        title = f"{SIGN[resource.status]} {html_code(label(resource))} · " \
+            f"{html_code(resource.file)}"
         lines += ["<details>", f"<summary>{title}: {len(found)} change(s)</summary>", "",
                   *(f"- {entry_markdown(e)}" for e in found), "", "</details>", ""]
     return ["#### Details", "", *lines] if lines else []

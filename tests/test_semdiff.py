@@ -147,3 +147,18 @@ def test_json_format_has_the_documented_stable_shape() -> None:
                                     "old": 20, "new": 25}]}
     assert to_json(result) == to_json(diff_trees({"hpa.yaml": _hpa(20), "old.yaml": _hpa(1, "old")},
                                                  {"hpa.yaml": _hpa(25)}))
+
+
+def test_markdown_escapes_pipes_only_in_tables_and_uses_html_in_summaries() -> None:
+    def doc(lines: list[str]) -> str:
+        return yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap",
+                               "metadata": {"name": "a|b"}, "data": {"lines": lines}})
+
+    short = to_markdown(diff_trees({"m.yaml": doc(["x|1"])}, {"m.yaml": doc(["x|2"])}))
+    assert "| `ConfigMap a\\|b` | `m.yaml` | `data.lines`: `x\\|1` → `x\\|2` |" in short
+    many = [f"line {i}|{i}" for i in range(5)]
+    folded = to_markdown(diff_trees({"m.yaml": doc(many)},
+                                    {"m.yaml": doc([m + "!" for m in many])}))
+    assert "<summary>~ <code>ConfigMap a|b</code> · <code>m.yaml</code>: 5 change(s)</summary>" \
+        in folded
+    assert "- `data.lines`: `line 0|0` → `line 0|0!`\n" in folded
