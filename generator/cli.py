@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from generator.errors import Diagnostic
     from generator.safety import Refusal
     from generator.spec import Spec
     from generator.sync import Plan
@@ -162,10 +163,20 @@ def _validate_rendered(folder: Path, flag_dirs: tuple[Path, ...], engine: str,
                            f"{len(tree.placements)} Applications in {len(tree.clusters)} "
                            "clusters")
             if found:
-                raise MrgenError(found)
+                _print_grouped(MrgenError(found).diagnostics)
+                sys.exit(EXIT_PROBLEMS)
     except outcheck.USAGE_ERRORS as exc:  # missing schema folder or tool, unknown version
         raise click.UsageError(str(exc)) from None
     click.echo(f"{folder}: valid")
+
+
+def _print_grouped(diagnostics: list[Diagnostic]) -> None:
+    """Every problem, a message repeated for many files as one line with a count."""
+    from generator.repeats import group_repeats
+
+    for item in group_repeats(diagnostics):
+        _echo_err(str(item))
+    _echo_err(f"mrgen: {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''} found")
 
 
 def _print_plan(result: Plan, out: Path, show_diff: bool, verb: str) -> None:
@@ -215,21 +226,33 @@ def _print_refusals(refusals: list[Refusal], out: Path, check: bool) -> None:
 @click.option("--max-delete-share", "max_share", default="25%", show_default=True,
               help="Refuse (without --force) to delete more than this share of the rendered "
                    "files.")
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1) instead of warning when OUT is not the spec's "
+                   "delivery.renderedPath.")
 def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: bool,
-           max_share: str) -> None:
+           max_share: str, strict: bool) -> None:
     """Render SPEC into OUT, writing only what changed, atomically.
 
     Refuses, unless --force, a render that deletes every file of a region's overlay or more
     than --max-delete-share of the rendered files (a dropped region is usually a typo).
+    Warns (fails with --strict) when OUT is not the spec's delivery.renderedPath, which the
+    Argo CD objects sync.
     """
+    from generator.outpath import check_out
     from generator.render import render as render_files
     from generator.safety import check as safety_check
+    from generator.sections.delivery.model import DELIVERY
     from generator.sync import apply, plan
 
     out = Path(out_dir)
     share = _share(max_share)
     with _reported():
-        _, model = load_spec(spec)
+        spec_path, model = load_spec(spec)
+        mismatch = check_out(spec_path, out, model[DELIVERY].rendered_path)
+        if mismatch:
+            _echo_err(f"mrgen: {'error' if strict else 'warning'}: {mismatch.message()}")
+            if strict:
+                sys.exit(EXIT_PROBLEMS)
         result = plan(out, render_files(model), model.source)
         refusals = [] if force else safety_check(result, share)
         if check:
@@ -303,7 +326,9 @@ def simulate(spec: str | None, down: tuple[str, ...]) -> None:
     if result.ok:
         click.echo("\nVerdict: OK, the surviving regions absorb the peak within their HPA maxima")
         return
-    click.echo("\nVerdict: FAIL, the surviving regions cannot absorb the load")
+    click.echo("\nVerdict: FAIL, the surviving regions cannot absorb the load:")
+    for reason in result.reasons():
+        click.echo(f"  - {reason}")
     sys.exit(EXIT_PROBLEMS)
 
 
@@ -316,13 +341,17 @@ def simulate(spec: str | None, down: tuple[str, ...]) -> None:
               type=click.Path(file_okay=False), help="The committed output folder.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
               default="text", show_default=True, help="Output format.")
-def diff(spec: str | None, against: str | None, out_dir: str, fmt: str) -> None:
+@click.option("--max-bytes", type=click.IntRange(min=0), default=None,
+              help="Markdown only: leave out the details (then summary rows) beyond this size; "
+                   "0 for no bound (default: 60000, under GitHub's comment limit).")
+def diff(spec: str | None, against: str | None, out_dir: str, fmt: str,
+         max_bytes: int | None) -> None:
     """Show, per resource, what rendering SPEC would change.
 
     \b
     Exit codes: 0 no changes, 1 changes, 2 trouble (invalid spec, unknown ref).
     """
-    from generator.diffformat import FORMATTERS
+    from generator.diffformat import FORMATTERS, to_markdown
     from generator.diffsource import read_tree, render_tree, spec_at_ref
     from generator.render import render as render_files
     from generator.semdiff import diff_trees
@@ -340,7 +369,11 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str) -> None:
             old = render_tree(text, display, model.source)
         result = diff_trees(old, new)
     colour = False if os.environ.get("NO_COLOR") else None
-    click.echo(FORMATTERS[fmt](result), nl=False, color=colour)
+    if fmt == "markdown" and max_bytes is not None:
+        shown = to_markdown(result, max_bytes=max_bytes)
+    else:
+        shown = FORMATTERS[fmt](result)
+    click.echo(shown, nl=False, color=colour)
     sys.exit(EXIT_PROBLEMS if result.changed else EXIT_OK)
 
 

@@ -55,9 +55,11 @@ class Report:
 
 
 def _no_schema(document: Document, schemas: SchemaSet, version: str) -> Finding:
-    where = (f"no {schema_path(document.api_version, document.kind)} in "
-             + ", ".join(str(d) for d in schemas.dirs)) if schemas.dirs else \
-        "no schema folder given (--schema-dir or MRGEN_SCHEMA_DIR)"
+    if not schemas.dirs:  # the same words for every kind: the CLI groups them into one line
+        return Finding((), f"not a core kind of Kubernetes {version}, and no schema folder "
+                       "given (--schema-dir or MRGEN_SCHEMA_DIR)", "schema")
+    where = f"no {schema_path(document.api_version, document.kind)} in " + \
+        ", ".join(str(d) for d in schemas.dirs)
     return Finding((), f"no schema for {document.api_version} {document.kind}: not a core "
                    f"kind of Kubernetes {version}, and {where}", "schema")
 
