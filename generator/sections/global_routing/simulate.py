@@ -4,7 +4,7 @@ Pure: :func:`simulate` returns a :class:`Simulation`; the CLI prints it. It read
 model and the same helpers that render the DNS tree, the URL map and the mesh failover
 (:mod:`records`), so it predicts what the rendered configuration does.
 
-Traffic model (also in the README):
+Traffic model (also in docs/outputs/global-routing.md):
 - Demand: ``capacity.peakRequestsPerSecond`` split by the regions' weights; a region's
   weight is the share of demand that normally lands on it.
 - Geolocation DNS (when route53 is rendered): a region's demand enters through the
