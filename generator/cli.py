@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from generator.extensions.source import Source
     from generator.safety import Refusal
     from generator.spec import Spec
     from generator.sync import Plan
@@ -76,6 +77,13 @@ def load_spec(spec_arg: str | None) -> tuple[Path, Spec]:
     return path, build(loaded, source_name(path))
 
 
+def load_extensions(spec_path: Path, model: Spec) -> Source | None:
+    """The spec's extension folder, read (None when it has none)."""
+    from generator.extensions.loader import read_for
+
+    return read_for(spec_path, model)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mrgen", prog_name="mrgen")
 def main() -> None:
@@ -112,7 +120,15 @@ def validate(spec: str | None, rendered_dir: str | None, schema_dirs: tuple[Path
         return
     with _reported():
         path, model = load_spec(spec)
-    click.echo(f"{path}: valid ({len(model.regions)} regions, primary {model.primary.name})")
+        extensions = load_extensions(path, model)
+        if extensions is not None and not extensions.empty:
+            from generator.render import render as render_files
+
+            render_files(model, extensions)  # extension problems show only in a render
+    added = "" if extensions is None or extensions.empty else \
+        f", extensions in {extensions.display}"
+    click.echo(f"{path}: valid ({len(model.regions)} regions, primary {model.primary.name}"
+               f"{added})")
 
 
 def _validate_rendered(folder: Path, flag_dirs: tuple[Path, ...], engine: str,
@@ -202,8 +218,8 @@ def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: 
     out = Path(out_dir)
     share = _share(max_share)
     with _reported():
-        _, model = load_spec(spec)
-        result = plan(out, render_files(model), model.source)
+        path, model = load_spec(spec)
+        result = plan(out, render_files(model, load_extensions(path, model)), model.source)
         refusals = [] if force else safety_check(result, share)
         if check:
             _print_plan(result, out, show_diff, "would ")
@@ -302,7 +318,7 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str) -> None:
 
     with _reported(EXIT_TROUBLE):
         path, model = load_spec(spec)
-        new = {f.path: f.content for f in render_files(model)}
+        new = {f.path: f.content for f in render_files(model, load_extensions(path, model))}
         if against is None:
             out = Path(out_dir)
             old = read_tree(out) if out.exists() else {}
