@@ -312,7 +312,7 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str) -> None:
     Exit codes: 0 no changes, 1 changes, 2 trouble (invalid spec, unknown ref).
     """
     from generator.diffformat import FORMATTERS
-    from generator.diffsource import read_tree, render_tree, spec_at_ref
+    from generator.diffsource import extensions_at_ref, read_tree, render_tree, spec_at_ref
     from generator.render import render as render_files
     from generator.semdiff import diff_trees
 
@@ -326,7 +326,8 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str) -> None:
             old = read_tree(Path(against))
         else:
             text, display = spec_at_ref(path, against)
-            old = render_tree(text, display, model.source)
+            old = render_tree(text, display, model.source,
+                              lambda built: extensions_at_ref(path, against, built))
         result = diff_trees(old, new)
     colour = False if os.environ.get("NO_COLOR") else None
     click.echo(FORMATTERS[fmt](result), nl=False, color=colour)

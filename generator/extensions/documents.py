@@ -51,45 +51,46 @@ class Document:
         return self.loaded.diagnostic(path, message)
 
 
+def _at(loaded: LoadedSpec, path: tuple[str, ...], message: str) -> Diagnostic:
+    """A problem at ``path`` of the document; at its start (no path shown) for ``()``."""
+    if path:
+        return loaded.diagnostic(path, message)
+    line, col = loaded.where(())
+    return Diagnostic(loaded.file, line, col, "", message)
+
+
 def _shape(loaded: LoadedSpec) -> list[Diagnostic]:
     """Why a document is not a Kubernetes object mrgen can place, if it is not."""
     data = loaded.data
+    named = "every document is a Kubernetes object with apiVersion, kind and metadata.name"
     if not isinstance(data, dict):
         what = "a list" if isinstance(data, list) else f"the value {data!r}"
-        return [loaded.diagnostic((), f"a document must be a Kubernetes object (a mapping "
-                                      f"with apiVersion, kind and metadata.name), not {what}")]
+        return [_at(loaded, (), f"not a Kubernetes object but {what}: {named}")]
     found = []
     for key in ("apiVersion", "kind"):
-        value = data.get(key)
         if key not in data:
-            found.append(loaded.diagnostic((), f"missing {key}: every document is a "
-                                               "Kubernetes object"))
-        elif not isinstance(value, str) or not value:
-            found.append(loaded.diagnostic((key,), f"{key} must be a non-empty string"))
+            found.append(_at(loaded, (), f"missing {key}: {named}"))
+        elif not isinstance(data[key], str) or not data[key]:
+            found.append(_at(loaded, (key,), f"{key} must be a non-empty string"))
     meta = data.get("metadata")
-    if not isinstance(meta, dict):
+    if not isinstance(meta, dict) or "name" not in meta:
         where = ("metadata",) if "metadata" in data else ()
-        found.append(loaded.diagnostic(where, "missing metadata.name: every document is a "
-                                              "Kubernetes object with a name"))
+        found.append(_at(loaded, where, f"missing metadata.name: {named}"))
         return found
-    if "name" not in meta:
-        found.append(loaded.diagnostic(("metadata",), "missing metadata.name: every document "
-                                                      "is a Kubernetes object with a name"))
-    elif not isinstance(meta["name"], str) or not meta["name"]:
-        found.append(loaded.diagnostic(("metadata", "name"),
-                                       "metadata.name must be a non-empty string"))
+    if not isinstance(meta["name"], str) or not meta["name"]:
+        found.append(_at(loaded, ("metadata", "name"), "metadata.name must be a non-empty "
+                                                       "string"))
     if "namespace" in meta and not isinstance(meta["namespace"], str):
-        found.append(loaded.diagnostic(("metadata", "namespace"),
-                                       "metadata.namespace must be a string"))
+        found.append(_at(loaded, ("metadata", "namespace"), "metadata.namespace must be a "
+                                                            "string"))
     api_version, kind = data.get("apiVersion"), data.get("kind")
     if isinstance(api_version, str) and api_version.startswith(KUSTOMIZE_GROUP):
-        found.append(loaded.diagnostic(("apiVersion",), (
+        found.append(_at(loaded, ("apiVersion",), (
             "kustomize configuration is not an extension: mrgen writes every "
             "kustomization.yaml; add objects (*.yaml) and patches (*.patch.yaml) instead")))
-    elif kind == "List" or (isinstance(kind, str) and kind.endswith("List")
-                            and "items" in data):
-        found.append(loaded.diagnostic(("kind",), "a List is not read: write each item as "
-                                                  "its own document, separated by ---"))
+    elif isinstance(kind, str) and kind.endswith("List") and "items" in data:
+        found.append(_at(loaded, ("kind",), "a List is not read: write each item as its own "
+                                            "document, separated by ---"))
     return found
 
 

@@ -62,9 +62,8 @@ def _units(source: Source, regions: Sequence[str], problems: Problems) -> list[U
         where = f"{source.display}/{folder}"
         if top not in known and not inner:
             problems.add(Diagnostic(where, 0, 0, "", (
-                f"no region {top!r} in the spec{did_you_mean(top, sorted(known))}; extension "
-                f"folders are {ALL}/ (every region) and one per region: "
-                f"{', '.join(regions)}")))
+                f"no region {top!r} in the spec; extension folders are {ALL}/ (every region) "
+                f"and one per region: {', '.join(regions)}{did_you_mean(top, sorted(known))}")))
         elif inner and top in known:
             problems.add(Diagnostic(where, 0, 0, "", (
                 f"folders inside {top}/ are not read: move the files up into {top}/")))
