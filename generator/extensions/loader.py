@@ -61,13 +61,13 @@ def read_folder(folder: Path, display: str, header: str) -> Source:
                 continue
             folders.append(entry.name)
             for inner in sorted(entry.iterdir()):
-                if ignored(inner.name):
-                    continue
-                (folders if inner.is_dir() else paths).append(f"{entry.name}/{inner.name}")
-            if len(paths) + len(folders) > MAX_ENTRIES:
-                raise MrgenError([Diagnostic(display, 0, 0, "", (
-                    f"holds more than {MAX_ENTRIES} files and folders; is extensions.path "
-                    "the right folder?"))])
+                if not ignored(inner.name):
+                    listed = folders if inner.is_dir() else paths
+                    listed.append(f"{entry.name}/{inner.name}")
+                if len(paths) + len(folders) > MAX_ENTRIES:
+                    raise MrgenError([Diagnostic(display, 0, 0, "", (
+                        f"holds more than {MAX_ENTRIES} files and folders; is "
+                        "extensions.path the right folder?"))])
     except OSError as exc:
         raise MrgenError([Diagnostic(display, 0, 0, "", f"cannot read: {exc.strerror}")]) \
             from None

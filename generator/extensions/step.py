@@ -16,7 +16,7 @@ by mrgen's serializer and listed after mrgen's own files, so a user's patch appl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator import emit
 from generator.errors import Diagnostic, MrgenError, did_you_mean
@@ -205,10 +205,11 @@ class _Run:
                             f"mrgen already renders {clash.identity.describe()} in the "
                             f"overlay: change it with a patch (name the file "
                             f"{unit.name.stem}.patch.yaml)")), scope, how)
-                    elif ident in added and added[ident] is not unit:
+                    elif ident in added:
+                        other = added[ident]
                         self.problems.add(doc.problem(name_at, (
-                            f"{added[ident].display} adds this object to the overlay too")),
-                            scope, how)
+                            "the file adds this object twice" if other is unit else
+                            f"{other.display} adds this object to the overlay too")), scope, how)
                     added.setdefault(ident, unit)
         known = {t.identity for t in targets} | set(added)
         for unit, docs in mine:
@@ -220,9 +221,8 @@ class _Run:
                                       scope, how)
         folder = overlay_dir(region)
         return [
-            RenderedFile(f"{folder}/{unit.output_name}",
-                         emit.yaml_file("", *(d.data for d in docs)).content,
-                         source=f"{self.source.header}/{unit.file.path}")
+            replace(emit.yaml_file(f"{folder}/{unit.output_name}", *(d.data for d in docs)),
+                    source=f"{self.source.header}/{unit.file.path}")
             for unit, docs in mine if docs
         ]
 
