@@ -5,6 +5,7 @@ rendered bytes are mrgen's serializer's. The located errors are in test_bad_exte
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -284,3 +285,30 @@ def test_problems_between_files_are_located(project: Path) -> None:
         "spec/extensions/us-east-1/note.yaml.j2: spec/extensions/us-east-1/note.yaml makes "
         "the same file (extension-region-note.yaml); keep one of them",
     ]
+
+
+def test_the_docs_show_the_golden_example() -> None:
+    """Every block of docs/extensions.md marked `<!-- same as PATH -->` is that file (the
+    golden spec sits in tests/golden/extensions/, so its headers name that folder)."""
+    docs = (Path(__file__).parent.parent / "docs" / "extensions.md").read_text()
+    blocks = re.findall(r"<!-- same as (\S+) -->\n```[a-z]*\n(.*?)```\n", docs, re.DOTALL)
+    assert len(blocks) == 5
+    root = Path(__file__).parent.parent
+    for path, block in blocks:
+        text = (root / path).read_text(encoding="utf-8")
+        assert block == text.replace("from tests/golden/extensions/", "from "), path
+
+
+def test_an_added_object_refers_to_mrgens_objects_by_their_unprefixed_names(
+        project: Path) -> None:
+    add(project, {"us-east-1/hpa.yaml": (
+        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
+        "metadata: {name: watcher, namespace: fingerprint-api}\n"
+        "spec:\n  maxReplicas: 3\n"
+        "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: cache-invalidation}\n"
+    )})
+    render_ok(project)
+    hpas = {d["metadata"]["name"]: d for d in kinds(overlay(project, "us-east-1"),
+                                                     "HorizontalPodAutoscaler")}
+    assert hpas["watcher"]["spec"]["scaleTargetRef"]["name"] == "us-east-1-cache-invalidation"
+    validate_core(hpas["watcher"])
