@@ -33,7 +33,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.specgen import EXAMPLE_SPEC, deterministic_spec  # noqa: E402
+from tests.conftest import EXAMPLE_SPEC  # noqa: E402
+from tests.specgen import deterministic_spec  # noqa: E402
 
 SIZES = (3, 30, 100)
 FLOOR = [sys.executable, "-c", "import yaml, jinja2, jsonschema"]
@@ -101,11 +102,15 @@ def measure(jobs: list[Job], cwd: Path, runs: int) -> list[Result]:
                    statistics.median(peaks[j.name])) for j in jobs]
 
 
-def has_rendered_option(cwd: Path) -> bool:
+def validate_options(cwd: Path) -> str:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     out = subprocess.run([*MRGEN, "validate", "--help"], cwd=cwd, env=env, capture_output=True,
                          text=True, check=False)
-    return "--rendered" in out.stdout
+    return out.stdout
+
+
+def has_rendered_option(cwd: Path) -> bool:
+    return "--rendered" in validate_options(cwd)
 
 
 def fresh(folder: Path) -> Callable[[], None]:
@@ -151,6 +156,7 @@ def main() -> None:
             specs[str(size)] = project / "spec" / f"r{size}.yaml"
             specs[str(size)].write_text(deterministic_spec(size))
         rendered_option = has_rendered_option(project)
+        no_seams = ["--skip-rule", "*"] if "--skip-rule" in validate_options(project) else []
 
         checked = project / "checked"
         run_once([*MRGEN, "render", str(specs["example"]), "--out", str(checked)], project)
@@ -166,8 +172,10 @@ def main() -> None:
             jobs.append(Job(f"validate {what}", [*MRGEN, "validate", str(spec)]))
             # Schema validation of every rendered document; kustomize builds (one kubectl run
             # per overlay) are left out: they measure kubectl, not mrgen.
+            # Strict schema validation only: the example has known open seam defects
+            # (docs/seams.md), which would fail the run.
             strict = ([*MRGEN, "validate", "--rendered", str(out), "--schema-dir", str(crds),
-                       "--no-build", "--engine", "python"] if rendered_option
+                       "--no-build", "--engine", "python", *no_seams] if rendered_option
                       else [sys.executable, "-c", STRICT, str(out), str(crds)])
             jobs.append(Job(f"strict-validate rendered {what}", strict))
         results = measure(jobs, project, args.runs)

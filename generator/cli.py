@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from generator.errors import Diagnostic
     from generator.extensions.source import Source
     from generator.safety import Refusal
     from generator.spec import Spec
@@ -78,8 +79,7 @@ def load_spec(spec_arg: str | None) -> tuple[Path, Spec]:
 
 
 def load_extensions(spec_path: Path, model: Spec) -> Source | None:
-    """The spec's extension folder, read (None when it has none)."""
-    from generator.extensions.loader import read_for
+    from generator.extensions.loader import read_for  # the spec's folder; None when empty
 
     return read_for(spec_path, model)
 
@@ -110,34 +110,51 @@ def main() -> None:
               help="Also validate `kubectl kustomize` of every root (default: when kubectl "
                    "is on PATH).")
 @click.option("--kubernetes-version", default="1.32.0", show_default=True)
+@click.option("--rule", "rules", multiple=True, metavar="ID",
+              help="With --rendered: run only the seam rules matching ID (a rule id or a glob "
+                   "like 'dns-*'; repeatable). See docs/seams.md.")
+@click.option("--skip-rule", "skipped", multiple=True, metavar="ID",
+              help="With --rendered: skip the seam rules matching ID (repeatable; '*' skips "
+                   "them all).")
 def validate(spec: str | None, rendered_dir: str | None, schema_dirs: tuple[Path, ...],
-             engine: str, build: bool | None, kubernetes_version: str) -> None:
-    """Check SPEC (default: the one spec in spec/) and report every problem."""
+             engine: str, build: bool | None, kubernetes_version: str,
+             rules: tuple[str, ...], skipped: tuple[str, ...]) -> None:
+    """Check SPEC (default: the one spec in spec/) and report every problem.
+
+    With --rendered, also run the seam rules: cross-artifact checks of the rendered tree
+    (DNS names served, scrapes reachable, projects that admit their Applications, ...).
+    """
     if rendered_dir is not None:
         if spec is not None:
             raise click.UsageError("give either SPEC or --rendered DIR, not both")
-        _validate_rendered(Path(rendered_dir), schema_dirs, engine, build, kubernetes_version)
+        _validate_rendered(Path(rendered_dir), schema_dirs, engine, build, kubernetes_version,
+                           rules, skipped)
         return
+    if rules or skipped:
+        raise click.UsageError("--rule and --skip-rule apply to --rendered only")
     with _reported():
         path, model = load_spec(spec)
         extensions = load_extensions(path, model)
-        if extensions is not None and not extensions.empty:
+        if extensions is not None:  # their problems show in a render
             from generator.render import render as render_files
 
-            render_files(model, extensions)  # extension problems show only in a render
-    added = "" if extensions is None or extensions.empty else \
-        f", extensions in {extensions.display}"
-    click.echo(f"{path}: valid ({len(model.regions)} regions, primary {model.primary.name}"
-               f"{added})")
+            render_files(model, extensions)
+    added = f", extensions in {extensions.display}" if extensions else ""
+    click.echo(f"{path}: valid ({len(model.regions)} regions, primary {model.primary.name}{added})")
 
 
 def _validate_rendered(folder: Path, flag_dirs: tuple[Path, ...], engine: str,
-                       build: bool | None, version: str) -> None:
-    from generator import outcheck
+                       build: bool | None, version: str, only: tuple[str, ...] = (),
+                       skipped: tuple[str, ...] = ()) -> None:
+    from generator import outcheck, seams
     from generator.errors import MrgenError
 
     if not folder.is_dir():
         raise click.UsageError(f"{folder} is not a folder; run `mrgen render` first")
+    try:
+        rules = seams.select(only, skipped)
+    except seams.UnknownRule as exc:
+        raise click.BadParameter(str(exc), param_hint="--rule/--skip-rule") from None
     env_dirs = outcheck.dirs_from_env(os.environ)
     try:
         outcheck.check_dirs(env_dirs, outcheck.ENV_VAR)
@@ -150,11 +167,29 @@ def _validate_rendered(folder: Path, flag_dirs: tuple[Path, ...], engine: str,
             click.echo(f"{folder}: {report.documents} documents in {report.files} files "
                        f"checked with {report.engine} (Kubernetes {version}){builds}; "
                        f"{len(report.skipped)} other files skipped")
-            if report.diagnostics:
-                raise MrgenError(report.diagnostics)
+            found = list(report.diagnostics)
+            if rules:
+                tree = seams.read(folder, folder.as_posix(), report.built)
+                found += seams.check(tree, rules)
+                plural = "s" if len(rules) != 1 else ""
+                click.echo(f"{folder}: {len(rules)} seam rule{plural} checked over "
+                           f"{len(tree.placements)} Applications in {len(tree.clusters)} "
+                           "clusters")
+            if found:
+                _print_grouped(MrgenError(found).diagnostics)
+                sys.exit(EXIT_PROBLEMS)
     except outcheck.USAGE_ERRORS as exc:  # missing schema folder or tool, unknown version
         raise click.UsageError(str(exc)) from None
     click.echo(f"{folder}: valid")
+
+
+def _print_grouped(diagnostics: list[Diagnostic]) -> None:
+    """Every problem, a message repeated for many files as one line with a count."""
+    from generator.repeats import group_repeats
+
+    for item in group_repeats(diagnostics):
+        _echo_err(str(item))
+    _echo_err(f"mrgen: {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''} found")
 
 
 def _print_plan(result: Plan, out: Path, show_diff: bool, verb: str) -> None:
@@ -204,22 +239,34 @@ def _print_refusals(refusals: list[Refusal], out: Path, check: bool) -> None:
 @click.option("--max-delete-share", "max_share", default="25%", show_default=True,
               help="Refuse (without --force) to delete more than this share of the rendered "
                    "files.")
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1) instead of warning when OUT is not the spec's "
+                   "delivery.renderedPath.")
 def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: bool,
-           max_share: str) -> None:
+           max_share: str, strict: bool) -> None:
     """Render SPEC into OUT, writing only what changed, atomically.
 
     Refuses, unless --force, a render that deletes every file of a region's overlay or more
     than --max-delete-share of the rendered files (a dropped region is usually a typo).
+    Warns (fails with --strict) when OUT is not the spec's delivery.renderedPath, which the
+    Argo CD objects sync.
     """
+    from generator.outpath import check_out
     from generator.render import render as render_files
     from generator.safety import check as safety_check
+    from generator.sections.delivery.model import DELIVERY
     from generator.sync import apply, plan
 
     out = Path(out_dir)
     share = _share(max_share)
     with _reported():
-        path, model = load_spec(spec)
-        result = plan(out, render_files(model, load_extensions(path, model)), model.source)
+        spec_path, model = load_spec(spec)
+        mismatch = check_out(spec_path, out, model[DELIVERY].rendered_path)
+        if mismatch:
+            _echo_err(f"mrgen: {'error' if strict else 'warning'}: {mismatch.message()}")
+            if strict:
+                sys.exit(EXIT_PROBLEMS)
+        result = plan(out, render_files(model, load_extensions(spec_path, model)), model.source)
         refusals = [] if force else safety_check(result, share)
         if check:
             _print_plan(result, out, show_diff, "would ")
@@ -292,7 +339,9 @@ def simulate(spec: str | None, down: tuple[str, ...]) -> None:
     if result.ok:
         click.echo("\nVerdict: OK, the surviving regions absorb the peak within their HPA maxima")
         return
-    click.echo("\nVerdict: FAIL, the surviving regions cannot absorb the load")
+    click.echo("\nVerdict: FAIL, the surviving regions cannot absorb the load:")
+    for reason in result.reasons():
+        click.echo(f"  - {reason}")
     sys.exit(EXIT_PROBLEMS)
 
 
@@ -305,13 +354,17 @@ def simulate(spec: str | None, down: tuple[str, ...]) -> None:
               type=click.Path(file_okay=False), help="The committed output folder.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
               default="text", show_default=True, help="Output format.")
-def diff(spec: str | None, against: str | None, out_dir: str, fmt: str) -> None:
+@click.option("--max-bytes", type=click.IntRange(min=0), default=None,
+              help="Markdown only: leave out the details (then summary rows) beyond this size; "
+                   "0 for no bound (default: 60000, under GitHub's comment limit).")
+def diff(spec: str | None, against: str | None, out_dir: str, fmt: str,
+         max_bytes: int | None) -> None:
     """Show, per resource, what rendering SPEC would change.
 
     \b
     Exit codes: 0 no changes, 1 changes, 2 trouble (invalid spec, unknown ref).
     """
-    from generator.diffformat import FORMATTERS
+    from generator.diffformat import FORMATTERS, to_markdown
     from generator.diffsource import extensions_at_ref, read_tree, render_tree, spec_at_ref
     from generator.render import render as render_files
     from generator.semdiff import diff_trees
@@ -330,7 +383,11 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str) -> None:
                               lambda built: extensions_at_ref(path, against, built))
         result = diff_trees(old, new)
     colour = False if os.environ.get("NO_COLOR") else None
-    click.echo(FORMATTERS[fmt](result), nl=False, color=colour)
+    if fmt == "markdown" and max_bytes is not None:
+        shown = to_markdown(result, max_bytes=max_bytes)
+    else:
+        shown = FORMATTERS[fmt](result)
+    click.echo(shown, nl=False, color=colour)
     sys.exit(EXIT_PROBLEMS if result.changed else EXIT_OK)
 
 
@@ -344,7 +401,7 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str) -> None:
 def init(directory: str, name: str, image: str | None) -> None:
     """Start a project in DIRECTORY: spec/NAME.yaml for the guide's three regions (with the
     schema modeline) and spec/mrgen.schema.json. Never overwrites anything."""
-    from generator.errors import Diagnostic, MrgenError
+    from generator.errors import MrgenError, at
     from generator.starter import starter_files
     from generator.sync import create_new
 
@@ -354,9 +411,8 @@ def init(directory: str, name: str, image: str | None) -> None:
         folder = root / SPEC_FOLDER
         others = sorted(p for p in (*folder.glob("*.yaml"), *folder.glob("*.yml")))
         if others:
-            raise MrgenError([Diagnostic(str(p), 0, 0, "", "a spec already exists here; "
-                                         "mrgen init starts new projects only")
-                              for p in others])
+            raise MrgenError(at(str(p), "a spec already exists here; mrgen init starts new "
+                                "projects only") for p in others)
         create_new(root, files)
     for file in files:
         click.echo(f"create {root / file.path}")

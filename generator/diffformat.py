@@ -22,101 +22,34 @@ from typing import Any
 
 import click
 
-from generator.semdiff import DiffResult, FieldChange, ResourceDiff
+from generator.diffmarkdown import COMMENT_MARKER, MAX_BYTES, to_markdown
+from generator.diffsummary import SIGN, by_folder, counts_line, entries
+from generator.semdiff import DiffResult, FieldChange
 
+__all__ = ["COMMENT_MARKER", "FORMATTERS", "MAX_BYTES", "to_json", "to_markdown", "to_text"]
 FORMAT_VERSION = 1
-COMMENT_MARKER = "<!-- mrgen-diff -->"
-"""First line of the markdown; CI finds and updates its one sticky comment by it."""
-DETAILS_OVER = 8
-"""A resource with more field changes than this is folded into <details>."""
-_SIGN = {"added": "+", "removed": "-", "changed": "~"}
 _COLOUR = {"added": "green", "removed": "red", "changed": "yellow"}
 
 
-def show(value: Any) -> str:
-    """One value on one line: plain strings bare, everything else as compact JSON."""
-    if isinstance(value, str) and value and value.strip() == value and "\n" not in value \
-            and not value.startswith(("{", "[", '"')):
-        return value
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
-
-
-def describe(change: FieldChange) -> str:
-    if change.status == "added":
-        return f"{change.path}: added {show(change.new)}"
-    if change.status == "removed":
-        return f"{change.path}: removed (was {show(change.old)})"
-    return f"{change.path}: {show(change.old)} -> {show(change.new)}"
-
-
-def summary_line(result: DiffResult) -> str:
-    if not result.changed:
-        return "no changes"
-    return (f"{result.count('changed')} changed, {result.count('added')} added, "
-            f"{result.count('removed')} removed resource(s) in {len(result.files)} file(s)")
-
-
-# ---------------------------------------------------------------------------------------------
-
-
 def to_text(result: DiffResult) -> str:
-    lines: list[str] = []
+    """The counts, added and removed resources by folder, then each changed resource's
+    changes under its file."""
+    lines = [click.style(counts_line(result), bold=True)]
+    for status in ("added", "removed"):
+        for folder, names in by_folder(r for r in result.resources if r.status == status):
+            lines.append(click.style(f"  {SIGN[status]} {folder} ({len(names)}): "
+                                     f"{', '.join(names)}", fg=_COLOUR[status]))
     current = None
     for resource in result.resources:
+        if resource.status != "changed":
+            continue
         if resource.file != current:
             current = resource.file
             lines.append(click.style(resource.file, bold=True))
-        colour = _COLOUR[resource.status]
-        lines.append(click.style(f"  {_SIGN[resource.status]} {resource.key}", fg=colour))
-        for change in resource.changes:
-            lines.append(click.style(f"      {describe(change)}", fg=_COLOUR[change.status]))
-    lines.append(summary_line(result))
+        lines.append(click.style(f"  ~ {resource.key}", fg=_COLOUR["changed"]))
+        for entry in entries(resource):
+            lines.append(click.style(f"      {entry.text()}", fg=_COLOUR[entry.status]))
     return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-def _code(text: str) -> str:
-    """Inline code that survives backticks and table pipes."""
-    fence = "``" if "`" in text else "`"
-    pad = " " if fence == "``" else ""
-    return f"{fence}{pad}{text}{pad}{fence}".replace("|", "\\|")
-
-
-def _md_change(change: FieldChange) -> str:
-    if change.status == "added":
-        return f"- {_code(change.path)}: added {_code(show(change.new))}"
-    if change.status == "removed":
-        return f"- {_code(change.path)}: removed (was {_code(show(change.old))})"
-    return f"- {_code(change.path)}: {_code(show(change.old))} → {_code(show(change.new))}"
-
-
-def _md_resource(resource: ResourceDiff) -> list[str]:
-    title = f"{_SIGN[resource.status]} {_code(resource.file)} · {_code(resource.key)}"
-    if not resource.changes:
-        return [f"**{title}** ({resource.status})", ""]
-    body = [_md_change(c) for c in resource.changes]
-    if len(body) > DETAILS_OVER:
-        return ["<details>", f"<summary>{title}: {len(body)} changes</summary>", "", *body,
-                "", "</details>", ""]
-    return [f"**{title}**", "", *body, ""]
-
-
-def to_markdown(result: DiffResult, title: str = "mrgen: rendered changes") -> str:
-    lines = [COMMENT_MARKER, f"### {title}", ""]
-    if not result.changed:
-        lines.append("No changes to the rendered output.")
-        return "\n".join(lines) + "\n"
-    lines += [f"**{summary_line(result)}**", "",
-              "| | File | Resource | Fields |", "|---|---|---|---|"]
-    for r in result.resources:
-        fields = str(len(r.changes)) if r.status == "changed" else r.status
-        lines.append(f"| {_SIGN[r.status]} | {_code(r.file)} | {_code(r.key)} | {fields} |")
-    lines += ["", "#### Details", ""]
-    for resource in result.resources:
-        lines += _md_resource(resource)
-    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 # ---------------------------------------------------------------------------------------------

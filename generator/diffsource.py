@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.build import build
-from generator.errors import Diagnostic, MrgenError
+from generator.errors import MrgenError, fail
 from generator.loader import decode, load_text
 from generator.render import render
 from generator.sync import read_record
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def _error(where: str, message: str) -> MrgenError:
-    return MrgenError([Diagnostic(where, 0, 0, "", message)])
+    return fail(where, message)
 
 
 def read_tree(folder: Path) -> dict[str, str]:

@@ -37,3 +37,10 @@ def format_seconds(seconds: int, *, hours: bool = True) -> str:
     if seconds % 60 == 0:
         return f"{seconds // 60}m"
     return f"{seconds}s"
+
+
+def spoken(seconds: int) -> str:
+    """300 -> ``5 minutes``, 90 -> ``90 seconds``: a duration in prose (the runbook)."""
+    short = format_seconds(seconds, hours=False)
+    count, unit = int(short[:-1]), {"m": "minute", "s": "second"}[short[-1]]
+    return f"{count} {unit}{'s' if count != 1 else ''}"

@@ -53,9 +53,15 @@ class MrgenError(Exception):
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
 
+def at(file: str, message: str, *, path: str = "", line: int = 0, col: int = 0) -> Diagnostic:
+    """One problem in ``file`` (a spec, a generated file, a template, a folder), at its
+    1-based ``line``/``col`` when known."""
+    return Diagnostic(file, line, col, path, message)
+
+
 def fail(file: str, message: str, path: str = "", line: int = 0, col: int = 0) -> MrgenError:
     """Shorthand for a single located error."""
-    return MrgenError([Diagnostic(file, line, col, path, message)])
+    return MrgenError([at(file, message, path=path, line=line, col=col)])
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:

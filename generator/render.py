@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from generator.errors import Diagnostic, MrgenError
+from generator.errors import Diagnostic, MrgenError, at, fail
 from generator.section import Context, RenderedFile
 from generator.spec import Spec
 from generator.templating import Templates, make_environment
@@ -61,7 +61,8 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _n
 
 
 def parse_back(file: RenderedFile) -> list[object]:
-    """The documents in a rendered file; raises MrgenError when it does not parse."""
+    """The documents in a rendered file; raises MrgenError (at the line and column the
+    parser stopped) when it does not parse."""
     try:
         if file.path.endswith((".yaml", ".yml")):
             docs = list(yaml.load_all(file.content, Loader=_StrictLoader))
@@ -71,9 +72,23 @@ def parse_back(file: RenderedFile) -> list[object]:
         if file.path.endswith(".json"):
             return [json.loads(file.content)]
     except (yaml.YAMLError, ValueError) as exc:
-        message = f"generated file does not parse: {' '.join(str(exc).split())}"
-        raise MrgenError([Diagnostic(file.path, 0, 0, "", message)]) from None
+        line, col = _position(exc)
+        if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
+            reason = " ".join(p for p in (exc.context, exc.problem) if p)
+        else:
+            reason = str(exc)
+        message = f"generated file does not parse: {' '.join(reason.split())}"
+        raise fail(file.path, message, line=line, col=col) from None
     return []
+
+
+def _position(exc: Exception) -> tuple[int, int]:
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        return mark.line + 1, mark.column + 1
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.lineno, exc.colno
+    return 0, 0
 
 
 def render(spec: Spec, extensions: Source | None = None) -> list[RenderedFile]:
@@ -90,7 +105,7 @@ def render(spec: Spec, extensions: Source | None = None) -> list[RenderedFile]:
     def add(produced: Iterable[RenderedFile], producer: str) -> None:
         for file in produced:
             if file.path in files:
-                problems.append(Diagnostic(file.path, 0, 0, "", (
+                problems.append(at(file.path, (
                     f"produced twice (by section {producers[file.path]}, then by {producer})")))
             files[file.path] = file
             producers.setdefault(file.path, producer)

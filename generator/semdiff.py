@@ -11,9 +11,8 @@ How files become comparable documents:
   rows keyed by their first cell, its other lines a list.
 - Any other file is a list of lines.
 
-Inside a document, lists of mappings that all carry a unique natural key (``name``,
-``alert``, ``record``, ...) are compared as mappings keyed by it, so inserting a container or
-a rule reports that item, not a shifted index. Field differences come from deepdiff.
+Inside a document, list items are matched by identity (a container's or a rule's name, a
+record's set identifier, ...), never by position: :mod:`generator.difffields`.
 """
 
 from __future__ import annotations
@@ -22,26 +21,18 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from deepdiff import DeepDiff
 
-Status = Literal["added", "removed", "changed"]
-ITEM = "\x00"
-"""Prefix marking a mapping key that came from a list item's natural key."""
-NATURAL_KEYS = ("name", "alert", "record", "job_name", "SetIdentifier", "id")
+from generator.difffields import ITEM, FieldChange, Status, field_changes, format_path
+
+__all__ = ["ITEM", "DiffResult", "FieldChange", "ResourceDiff", "Status", "diff_trees",
+           "documents", "field_changes", "format_path"]
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it (the same documents, several times faster)."""
 IGNORED_FILES = frozenset({".mrgen-files.json"})
 """The ownership record mirrors the file list; added/removed files already say it."""
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    path: str
-    """Where in the document, e.g. ``spec.maxReplicas`` or ``spec.containers[api].image``."""
-    status: Status
-    old: Any = None
-    new: Any = None
 
 
 @dataclass(frozen=True)
@@ -140,7 +131,7 @@ def documents(path: str, content: str) -> dict[str, tuple[tuple[tuple[str, str],
     parsed: list[Any] | None = None
     try:
         if path.endswith((".yaml", ".yml")):
-            parsed = [d for d in yaml.safe_load_all(content) if d is not None]
+            parsed = [d for d in yaml.load_all(content, Loader=_LOADER) if d is not None]
         elif path.endswith(".json"):
             parsed = [json.loads(content)]
     except (yaml.YAMLError, ValueError):
@@ -155,80 +146,8 @@ def documents(path: str, content: str) -> dict[str, tuple[tuple[tuple[str, str],
         key = _identity_key(identity) if identity else f"#{index}"
         if key in out:
             key = f"{key} #{index}"
-        out[key] = (identity, normalize(doc))
+        out[key] = (identity, doc)
     return out
-
-
-def normalize(value: Any) -> Any:
-    """Lists of mappings with a unique natural key become mappings keyed by it."""
-    if isinstance(value, dict):
-        return {k: normalize(v) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [normalize(v) for v in value]
-        if items and all(isinstance(i, dict) for i in items):
-            for field in NATURAL_KEYS:
-                keys = [i.get(field) for i in items]
-                if all(isinstance(k, str) for k in keys) and len(set(keys)) == len(keys):
-                    return {ITEM + k: i for k, i in zip(keys, items, strict=True)}
-        return items
-    return value
-
-
-# ---------------------------------------------------------------------------------------------
-# Paths and field changes
-
-
-def format_path(parts: list[Any]) -> str:
-    """deepdiff's list path -> ``spec.containers[api].env[0]`` (keys with dots quoted)."""
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(part, str) and part.startswith(ITEM):
-            out += f"[{part[len(ITEM):]}]" if out else part[len(ITEM):]
-        elif isinstance(part, str) and part and all(c.isalnum() or c in "_-" for c in part):
-            out += f".{part}" if out else part
-        else:
-            out += f"[{json.dumps(str(part))}]"
-    return out or "(document)"
-
-
-def plain(value: Any) -> Any:
-    """A normalized value back in its original shape (for showing added subtrees)."""
-    if isinstance(value, dict):
-        if value and all(isinstance(k, str) and k.startswith(ITEM) for k in value):
-            return [plain(v) for v in value.values()]
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
-
-_STATUS_BY_REPORT: dict[str, Status] = {
-    "values_changed": "changed",
-    "type_changes": "changed",
-    "dictionary_item_added": "added",
-    "iterable_item_added": "added",
-    "attribute_added": "added",
-    "set_item_added": "added",
-    "dictionary_item_removed": "removed",
-    "iterable_item_removed": "removed",
-    "attribute_removed": "removed",
-    "set_item_removed": "removed",
-}
-
-
-def field_changes(old: Any, new: Any) -> tuple[FieldChange, ...]:
-    tree = DeepDiff(old, new, view="tree")
-    changes = []
-    for report, levels in tree.items():
-        status = _STATUS_BY_REPORT.get(report, "changed")
-        for level in levels:
-            path = format_path(level.path(output_format="list"))
-            before = None if status == "added" else plain(level.t1)
-            after = None if status == "removed" else plain(level.t2)
-            changes.append(FieldChange(path, status, before, after))
-    return tuple(sorted(changes, key=lambda c: (c.path, c.status)))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -86,10 +86,6 @@ def dump_yaml(value: Any) -> str:
     return _memoized("block", value, _dump_block)
 
 
-def dump_yaml_documents(documents: list[Any]) -> str:
-    return "---\n".join(dump_yaml(d) for d in documents)
-
-
 def dump_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 

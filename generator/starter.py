@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from generator.build import build
-from generator.errors import Diagnostic, MrgenError
+from generator.errors import fail
 from generator.loader import load_text
 from generator.resources import schema_path
 from generator.section import RenderedFile
@@ -32,8 +32,8 @@ def starter_files(name: str, image: str | None = None, port: int = 8000) -> list
     """The spec and schema files for a new project; raises MrgenError when ``name`` (or
     ``image``) would not make a valid spec, so nothing invalid is ever written."""
     if not re.fullmatch(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?", name):
-        raise MrgenError([Diagnostic("--name", 0, 0, "", f"{name!r} is not a DNS-1123 label "
-                                     "(lowercase letters, digits and '-', at most 63)")])
+        raise fail("--name", f"{name!r} is not a DNS-1123 label "
+                   "(lowercase letters, digits and '-', at most 63)")
     spec_path = naming.spec_file_name(name)
     text = make_environment().get_template("init/spec.yaml.j2").render(
         name=name, image=image or f"registry.example.com/{name}/{name}:0.1.0", port=port,

@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from generator.errors import Diagnostic, MrgenError
+from generator.errors import fail
 from generator.resources import templates_dir
 from generator.serialize import (
     markdown_code,
@@ -116,4 +116,4 @@ class Templates:
             context = f"target={target}" + (f", region={region}" if region else "")
             line = template_line(exc, name)
             where = f"templates/{name}" + (f":{line}" if line else "")
-            raise MrgenError([Diagnostic(where, 0, 0, "", f"({context}) {exc}")]) from None
+            raise fail(where, f"({context}) {exc}") from None

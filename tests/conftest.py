@@ -7,22 +7,39 @@ reason naming it; with MRGEN_REQUIRE_TOOLS=1 (set by .ci/run) it fails instead.
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.loader import load_text
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_SPEC = REPO / "spec" / "fingerprint-api.yaml"
 RENDERED = REPO / "rendered"
 SHARED = REPO.parent / "shared"
 CRD_SCHEMAS = SHARED / "schemas" / "crds"
+
+
+@functools.cache
+def _example_spec_data() -> dict[str, Any]:
+    data = load_text(EXAMPLE_SPEC.read_text(encoding="utf-8"), EXAMPLE_SPEC.name).data
+    assert isinstance(data, dict)
+    return data
+
+
+def example_spec_data() -> dict[str, Any]:
+    """THE example spec as data: read once by the product's loader; a fresh, mutable deep
+    copy on every call, so tests can edit it freely."""
+    return copy.deepcopy(_example_spec_data())
 
 
 def tools_required() -> bool:

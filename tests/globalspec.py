@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import importlib
 from functools import cache
 from pathlib import Path
@@ -17,7 +16,7 @@ from generator.render import render
 from generator.section import RenderedFile
 from generator.sections.global_routing.model import GLOBAL_ROUTING, GlobalRouting
 from generator.spec import Spec
-from tests.conftest import EXAMPLE_SPEC, missing_tool
+from tests.conftest import EXAMPLE_SPEC, example_spec_data, missing_tool
 
 
 @cache
@@ -27,8 +26,7 @@ def _example_text() -> str:
 
 def example_data() -> dict[str, Any]:
     """A fresh, mutable copy of the example spec's data."""
-    data: dict[str, Any] = yaml.safe_load(_example_text())
-    return copy.deepcopy(data)
+    return example_spec_data()
 
 
 def spec_text(data: dict[str, Any]) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from generator.section import RenderedFile
 from tests.conftest import require_tool
 
 K8S_VERSION = "1.32.0"
@@ -35,3 +38,24 @@ def validate_core(doc: dict[str, Any]) -> None:
 def key(doc: dict[str, Any]) -> tuple[str, str, str, str]:
     meta = doc.get("metadata", {})
     return (doc["apiVersion"], doc["kind"], meta.get("namespace", ""), meta["name"])
+
+
+def strict_problems(files: Sequence[RenderedFile], schema_dirs: Sequence[Path] = ()) -> list[str]:
+    """The product's own strict validation (``mrgen validate --rendered``'s python engine)
+    over rendered files held in memory: every problem, as printed."""
+    from generator.errors import Diagnostic
+    from generator.outcheck.check import check_documents
+    from generator.outcheck.documents import Document, is_object, parse_yaml
+
+    documents: list[Document] = []
+    problems: list[Diagnostic] = []
+    for file in files:
+        if file.path.endswith((".yaml", ".yml")):
+            parsed, found = parse_yaml(file.content, file.path)
+            problems.extend(found)
+            # as `validate --rendered` does: files holding no Kubernetes object are skipped
+            if any(is_object(d.data) for d in parsed):
+                patch = file.path.endswith(".patch.yaml")  # the product's file-name rule
+                documents.extend(dataclasses.replace(d, patch=patch) for d in parsed)
+    problems.extend(check_documents(documents, schema_dirs))
+    return [str(p) for p in problems]

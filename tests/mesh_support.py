@@ -14,7 +14,7 @@ import yaml
 from generator.build import build
 from generator.loader import load_text
 from generator.render import render
-from tests.conftest import EXAMPLE_SPEC, run_cli
+from tests.conftest import example_spec_data, run_cli
 from tests.k8s_helpers import kustomize_build
 
 Doc = dict[str, Any]
@@ -23,16 +23,14 @@ _UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000}
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when available
 
 
-_EXAMPLE_SERVICE: dict[str, Any] = yaml.safe_load(EXAMPLE_SPEC.read_text(encoding="utf-8"))[
-    "service"]
+_EXAMPLE_SERVICE: dict[str, Any] = example_spec_data()["service"]
 SERVICE: str = _EXAMPLE_SERVICE["name"]
 SERVICE_NAMESPACE: str = _EXAMPLE_SERVICE["namespace"]
 
 
 def example() -> dict[str, Any]:
     """The example spec as plain data (a fresh copy each call)."""
-    data: dict[str, Any] = yaml.safe_load(EXAMPLE_SPEC.read_text(encoding="utf-8"))
-    return copy.deepcopy(data)
+    return example_spec_data()
 
 
 def spec_text(data: dict[str, Any]) -> str:

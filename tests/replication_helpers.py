@@ -7,15 +7,14 @@ from typing import Any
 
 import yaml
 
-from tests.conftest import EXAMPLE_SPEC, run_cli
+from tests.conftest import example_spec_data, run_cli
 from tests.k8s_helpers import kustomize_build
 
 Doc = dict[str, Any]
 
 
 def example_data() -> Doc:
-    data: Doc = yaml.safe_load(EXAMPLE_SPEC.read_text(encoding="utf-8"))
-    return data
+    return example_spec_data()
 
 
 def write_spec(folder: Path, data: Doc) -> Path:

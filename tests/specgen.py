@@ -12,15 +12,11 @@ import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from generator.loader import load_text
-
-EXAMPLE_SPEC = Path(__file__).resolve().parent.parent / "spec" / "fingerprint-api.yaml"
+from tests.conftest import example_spec_data
 
 
 @dataclass(frozen=True)
@@ -57,16 +53,13 @@ class RegionRow:
         return data
 
 
-@cache
 def _example() -> dict[str, Any]:
-    data = load_text(EXAMPLE_SPEC.read_text(encoding="utf-8"), EXAMPLE_SPEC.name).data
-    assert isinstance(data, dict)
-    return data
+    return example_spec_data()  # already a fresh copy
 
 
 def example_data() -> dict[str, Any]:
     """The example spec as plain data (YAML 1.2 rules, as mrgen reads it); a fresh copy."""
-    return copy.deepcopy(_example())
+    return _example()
 
 
 RegionAdapter = Callable[[Any, Sequence[RegionRow]], Any]

@@ -27,25 +27,21 @@ import yaml
 from tests.conftest import REPO, CliResult, run_cli, snapshot
 from tests.specgen import example_data, to_yaml
 
-SECONDS = 2.0
+SECONDS = 20.0
+"""A hostile input must be refused, not hang: a generous bound (timings live in
+benchmarks/, where ratios are measured interleaved)."""
 PEAK_BYTES = 200 * 1024 * 1024
 SPEC = "spec.yaml"
 LOCATED = re.compile(rf"^{re.escape(SPEC)}(:\d+:\d+)?: \S")
 
 
 def bounded(call: Callable[[], CliResult], memory: bool = True) -> CliResult:
-    """Run ``call`` timed (asserting the time bound), then again under tracemalloc
-    (asserting the peak-allocation bound; tracing slows the run, so it is not timed).
-    A run over the bound is repeated once and the faster one counts: a load spike on a
-    shared machine is not slowness of mrgen."""
-    elapsed = float("inf")
-    for _ in range(2):
-        start = time.perf_counter()
-        result = call()
-        elapsed = min(elapsed, time.perf_counter() - start)
-        if elapsed < SECONDS:
-            break
-    assert elapsed < SECONDS, f"took {elapsed:.2f} s"
+    """Run ``call`` under a hang bound, then again under tracemalloc (asserting the
+    peak-allocation bound; tracing slows the run, so it is not timed)."""
+    start = time.perf_counter()
+    result = call()
+    elapsed = time.perf_counter() - start
+    assert elapsed < SECONDS, f"still running after {elapsed:.2f} s: a hang"
     if memory:
         tracemalloc.start()
         try:

@@ -61,7 +61,7 @@ def test_multi_megabyte_spec_is_refused_quickly(tmp_path: Path) -> None:
     started = time.perf_counter()
     with pytest.raises(MrgenError, match="the limit is"):
         load_file(big)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 20, "reading an oversized spec whole: a hang"
 
 
 def test_missing_file_and_directory_are_located(tmp_path: Path) -> None:

@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, assume, given, settings
@@ -35,10 +34,9 @@ from generator.render import render
 from generator.section import RenderedFile
 from generator.sections.core import names as naming
 from tests.conftest import CRD_SCHEMAS, REPO, run_cli, snapshot
-from tests.k8s_helpers import kustomize_build, validate_core
+from tests.k8s_helpers import kustomize_build, strict_problems, validate_core
 from tests.specgen import deterministic_regions, deterministic_spec, spec_data, to_yaml
 from tests.strategies import Generated, damaged_text, structurally_invalid, valid_specs
-from tests.strict_validation import StrictValidator
 
 _SCALE = {"mrgen-ci": 1, "mrgen-thorough": 25}
 # No "explain" phase: it is slow, and its reporting trips filterwarnings=error.
@@ -67,7 +65,7 @@ SOURCE = "spec/spec.yaml"
 LOCATED = re.compile(rf"^{re.escape(SPEC_FILE)}(:\d+:\d+)?: \S")
 SUMMARY = re.compile(r"^mrgen: (\d+) problems? found$")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-VALIDATOR = StrictValidator(CRD_SCHEMAS if CRD_SCHEMAS.is_dir() else None)
+SCHEMA_DIRS = [CRD_SCHEMAS] if CRD_SCHEMAS.is_dir() else []
 
 
 def pipeline(text: str) -> list[RenderedFile]:
@@ -114,15 +112,8 @@ def test_valid_specs_render_identically_twice_and_validate(spec: Generated) -> N
         assert file.content.endswith("\n") and not file.content.endswith("\n\n"), file.path
         assert "\r" not in file.content, file.path
 
-    docs = []
-    for path, doc in documents(first):
-        if path.endswith(".patch.yaml"):
-            continue  # a partial object: kustomize merges it before anything validates it
-        try:
-            VALIDATOR.validate(doc)
-        except jsonschema.ValidationError as exc:
-            pytest.fail(f"{path} fails strict validation: {exc.message} at {list(exc.path)}")
-        docs.append(doc)
+    assert strict_problems(first, SCHEMA_DIRS) == []
+    docs = [doc for path, doc in documents(first) if not path.endswith(".patch.yaml")]
     # Free-text env values reach the Deployment exactly, whatever characters they hold.
     values = env_values(docs)
     for key, value in spec.env.items():
@@ -168,21 +159,23 @@ def json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def test_strict_validator_agrees_with_kubernetes_validate() -> None:
+def test_product_strict_validation_agrees_with_kubernetes_validate() -> None:
     import kubernetes_validate
 
-    docs = [d for _, d in documents(pipeline(deterministic_spec(3)))]
+    files = pipeline(deterministic_spec(3))
+    docs = [d for _, d in documents(files)]
     core = [d for d in docs if d.get("apiVersion") in {"v1", "apps/v1", "autoscaling/v2",
                                                    "policy/v1"}]
     assert len(core) >= 6
     for doc in core:
         validate_core(doc)
-        assert VALIDATOR.validate(doc)
+    assert strict_problems(files, SCHEMA_DIRS) == []
     broken = {**core[0], "spec": {**core[0].get("spec", {}), "replicaz": 3}}
     with pytest.raises(kubernetes_validate.ValidationError):
         validate_core(broken)
-    with pytest.raises(jsonschema.ValidationError):
-        VALIDATOR.validate(broken)
+    as_file = RenderedFile("broken.yaml", serialize.dump_yaml(broken))
+    problems = strict_problems([as_file], SCHEMA_DIRS)
+    assert len(problems) == 1 and "replicaz" in problems[0], problems
 
 
 def test_render_is_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
@@ -212,8 +205,9 @@ def test_generated_overlays_build_with_kustomize_and_validate(count: int, tmp_pa
     sync.apply(sync.plan(out, files, SOURCE))
     for row in (rows[0], rows[-1]):
         docs = kustomize_build(out / "k8s" / "overlays" / row.name)
-        checked = sum(VALIDATOR.validate(d) for d in docs)
-        assert checked >= 6
+        assert len(docs) >= 6
+        built = [RenderedFile(f"b{i}.yaml", serialize.dump_yaml(d)) for i, d in enumerate(docs)]
+        assert strict_problems(built, SCHEMA_DIRS) == []
         for doc in docs:
             if doc["kind"] == "Deployment":
                 validate_core(doc)

@@ -9,7 +9,7 @@ from typing import Any
 import click
 import yaml
 
-from generator.diffformat import COMMENT_MARKER, DETAILS_OVER, to_json, to_markdown, to_text
+from generator.diffformat import COMMENT_MARKER, to_json, to_markdown, to_text
 from generator.semdiff import FieldChange, diff_trees, format_path
 
 
@@ -99,29 +99,37 @@ def test_paths_quote_keys_that_are_not_plain_words() -> None:
 
 
 def test_text_format_lists_changes_and_styles_only_through_click() -> None:
-    result = diff_trees({"hpa.yaml": _hpa(20)}, {"hpa.yaml": _hpa(25)})
+    result = diff_trees({"hpa.yaml": _hpa(20)}, {"hpa.yaml": _hpa(25), "new.yaml": _hpa(3, "x")})
     text = to_text(result)
     plain = click.unstyle(text)
+    assert plain.splitlines()[:2] == [
+        "1 changed, 1 added, 0 removed resource(s) in 2 file(s)",
+        "  + ./ (1): HorizontalPodAutoscaler x"]
     assert "hpa.yaml\n  ~ autoscaling/v2 HorizontalPodAutoscaler shop/web\n" in plain
     assert "spec.maxReplicas: 20 -> 25" in plain
-    assert plain.rstrip().endswith("1 changed, 0 added, 0 removed resource(s) in 1 file(s)")
     assert "\x1b[" in text  # styled; click.echo strips it when not on a terminal
 
 
-def test_markdown_has_marker_summary_table_and_folds_long_change_lists() -> None:
+def test_markdown_summary_comes_first_and_long_change_lists_are_folded() -> None:
     many_old = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
-                "data": {f"k{i}": "a" for i in range(DETAILS_OVER + 1)}}
-    many_new = {**many_old, "data": {f"k{i}": "b" for i in range(DETAILS_OVER + 1)}}
+                "data": {f"k{i}": "a" for i in range(5)}}
+    many_new = {**many_old, "data": {f"k{i}": "b" for i in range(5)}}
     result = diff_trees({"hpa.yaml": _hpa(20), "cm.yaml": yaml.safe_dump(many_old)},
-                        {"hpa.yaml": _hpa(25), "cm.yaml": yaml.safe_dump(many_new)})
+                        {"hpa.yaml": _hpa(25), "cm.yaml": yaml.safe_dump(many_new),
+                         "k8s/new/hpa.yaml": _hpa(3, "x")})
     md = to_markdown(result)
     assert md.startswith(COMMENT_MARKER + "\n")
-    assert "| ~ | `hpa.yaml` | `autoscaling/v2 HorizontalPodAutoscaler shop/web` | 1 |" in md
-    assert "- `spec.maxReplicas`: `20` → `25`" in md
-    folded = re.search(r"<details>\n<summary>(.*?)</summary>(.*?)</details>", md, re.S)
-    assert folded and "cm.yaml" in folded.group(1) and folded.group(2).count("\n- ") == \
-        DETAILS_OVER + 1
-    assert "<details>" not in md.split("hpa.yaml` · ")[1].split("\n\n")[1]
+    summary, details = md.split("#### Details")
+    assert "| `k8s/new/` | 1 | `HorizontalPodAutoscaler x` |" in summary
+    # a short change is shown in its summary row and not repeated below
+    assert "| `HorizontalPodAutoscaler shop/web` | `hpa.yaml` | `spec.maxReplicas`: `20` → `25` |" \
+        in summary
+    assert "hpa.yaml" not in details
+    # a long one is named in the summary, and its changes are folded
+    assert "| `ConfigMap c` | `cm.yaml` | `data.k0`, `data.k1`, `data.k2` and 2 more |" in summary
+    folded = re.search(r"<details>\n<summary>(.*?)</summary>(.*?)</details>", details, re.S)
+    assert folded and "cm.yaml" in folded.group(1)
+    assert folded.group(2).count("\n- ") == 5 and "- `data.k4`: `a` → `b`" in folded.group(2)
     assert "No changes" in to_markdown(diff_trees({}, {}))
 
 
@@ -139,3 +147,18 @@ def test_json_format_has_the_documented_stable_shape() -> None:
                                     "old": 20, "new": 25}]}
     assert to_json(result) == to_json(diff_trees({"hpa.yaml": _hpa(20), "old.yaml": _hpa(1, "old")},
                                                  {"hpa.yaml": _hpa(25)}))
+
+
+def test_markdown_escapes_pipes_only_in_tables_and_uses_html_in_summaries() -> None:
+    def doc(lines: list[str]) -> str:
+        return yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap",
+                               "metadata": {"name": "a|b"}, "data": {"lines": lines}})
+
+    short = to_markdown(diff_trees({"m.yaml": doc(["x|1"])}, {"m.yaml": doc(["x|2"])}))
+    assert "| `ConfigMap a\\|b` | `m.yaml` | `data.lines`: `x\\|1` → `x\\|2` |" in short
+    many = [f"line {i}|{i}" for i in range(5)]
+    folded = to_markdown(diff_trees({"m.yaml": doc(many)},
+                                    {"m.yaml": doc([m + "!" for m in many])}))
+    assert "<summary>~ <code>ConfigMap a|b</code> · <code>m.yaml</code>: 5 change(s)</summary>" \
+        in folded
+    assert "- `data.lines`: `line 0|0` → `line 0|0!`\n" in folded

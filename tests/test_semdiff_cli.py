@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import require_tool, run_cli
+from tests.conftest import REPO, require_tool, run_cli
 
 SPEC = Path("spec/fingerprint-api.yaml")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -82,7 +82,11 @@ def test_one_weight_change_is_exactly_that_change_in_every_output_that_carries_i
         for change in resource["changes"]:
             old, new = (click.unstyle(str(v)) for v in (change["old"], change["new"]))
             assert f'{change["path"]}: {old} -> {new}' in text.stdout
-            assert f'`{change["path"]}`: `{old}` → `{new}`'.replace("|", "\\|") in markdown.stdout
+            shown = f'`{change["path"]}`: `{old}` → `{new}`'
+            # in a summary row (pipes escaped for the table) or a details list item
+            in_table = shown.replace("|", "\\|")
+            assert any(line == f"- {shown}" or (line.startswith("| ") and in_table in line)
+                       for line in markdown.stdout.splitlines()), shown
 
 
 def test_no_change_exits_0_and_against_a_folder(project: Path) -> None:
@@ -160,3 +164,14 @@ def test_text_is_coloured_on_a_terminal_unless_no_color(project: Path, no_color:
     assert "\x1b[" not in piped.stdout
     assert click.unstyle(on_terminal.stdout) == piped.stdout
     assert os.environ.get("NO_COLOR") == ("1" if no_color else None)
+
+
+def test_the_readme_example_is_what_diff_prints(project: Path) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ mrgen diff                          # after raising eu-west-1's "
+                         "replicas.max from 15 to 25\n", 1)[1].split("```", 1)[0]
+    assert run_cli(["render"], cwd=project).exit_code == 0
+    _edit(project, "max: 15", "max: 25")
+    result = run_cli(["diff"], cwd=project)
+    assert result.exit_code == 1
+    assert result.stdout == block

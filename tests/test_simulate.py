@@ -145,3 +145,45 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     del data["globalRouting"]
     plain = run_cli(["simulate", "--down", "us-east-1", str(write_spec(tmp_path, data))])
     assert plain.exit_code == 2 and "globalRouting" in plain.stderr
+
+
+def test_a_failing_verdict_names_the_region_out_of_capacity(tmp_path: Path) -> None:
+    data = example_data()
+    data["globalRouting"]["capacity"]["peakRequestsPerSecond"] = 2000
+    result = simulate(model(data), ["us-east-1"])
+    over = [load for load in result.loads if not load.ok]
+    assert [load.region for load in over] == ["eu-west-1", "ap-southeast-1"]
+    # eu-west-1 takes 80% under geolocation DNS (its own 30% and NA's 50%): 1600 rps
+    assert result.reasons()[0] == (
+        "eu-west-1 runs out of capacity: under geolocation DNS it carries 80.0% of the peak "
+        "(1600 requests/s) and needs 40 replicas, above its HPA maximum of 15")
+    assert result.reasons()[1].startswith("ap-southeast-1 runs out of capacity: under weights")
+    cli = run_cli(["simulate", "--down", "us-east-1", str(write_spec(tmp_path, data))])
+    assert cli.exit_code == 1
+    verdict = cli.stdout.split("Verdict: FAIL, the surviving regions cannot absorb the load:\n")
+    assert verdict[1].splitlines() == [f"  - {reason}" for reason in result.reasons()]
+
+
+def test_a_failing_verdict_says_which_traffic_has_nowhere_to_go() -> None:
+    result = simulate(model(), ["us-east-1", "eu-west-1"])
+    lost = {s.origins: s for s in result.stranded}
+    assert set(lost) == {(("us-east-1", Fraction(1, 2)),), (("eu-west-1", Fraction(3, 10)),)}
+    na = lost[(("us-east-1", Fraction(1, 2)),)]
+    assert (na.mode, na.share, na.codes, na.tried) == (
+        GEO, Fraction(1, 2), ("NA", "*"), ("us-east-1", "eu-west-1"))
+    assert sum(s.share for s in result.stranded) == result.unrouted[GEO]
+    assert (
+        "50.0% of traffic has nowhere to go under geolocation DNS: the demand of us-east-1 "
+        "(50.0%) enters through NA and * at us-east-1.api.example.com, which can only answer "
+        "with us-east-1 or eu-west-1, both down") in result.reasons()
+    assert (
+        "30.0% of traffic has nowhere to go under geolocation DNS: the demand of eu-west-1 "
+        "(30.0%) enters through EU at eu-west-1.api.example.com then us-east-1.api.example.com, "
+        "which can only answer with eu-west-1 or us-east-1, both down") in result.reasons()
+    assert simulate(model(), ["us-east-1"]).reasons() == ()
+
+
+def test_a_failing_verdict_with_every_region_down_says_so() -> None:
+    result = simulate(model(), ["us-east-1", "eu-west-1", "ap-southeast-1"])
+    assert result.reasons() == ("every region is down (us-east-1, eu-west-1, ap-southeast-1): "
+                                "no region is left to serve any traffic",)

@@ -61,7 +61,8 @@ def test_reusable_workflow_inputs_steps_and_minimal_permissions() -> None:
     call = flow["on"]["workflow_call"]
     assert set(flow["on"]) == {"workflow_call"}
     inputs = call["inputs"]
-    for name in ("spec", "rendered", "python-version", "mrgen-version", "mrgen-ref"):
+    assert set(inputs) == {"spec", "rendered", "python-version", "mrgen-package", "comment"}
+    for name in ("spec", "rendered", "python-version", "mrgen-package"):
         assert name in inputs and inputs[name]["type"] == "string", name
         assert inputs[name]["description"], name
     assert inputs["rendered"]["default"] == "rendered"
@@ -69,8 +70,9 @@ def test_reusable_workflow_inputs_steps_and_minimal_permissions() -> None:
 
     check, comment = flow["jobs"]["check"], flow["jobs"]["diff-comment"]
     runs = _runs(check)
-    for command in ("mrgen validate", "mrgen render", "--check", "promtool check rules",
-                    "promtool test rules", 'if [ ! -d "$folder" ]'):
+    for command in ("mrgen validate", "mrgen render", "--check", "--strict",
+                    "promtool check config", "promtool check rules", "promtool test rules",
+                    'if [ ! -d "$folder" ]'):
         assert command in runs, command
     assert check["permissions"] == {"contents": "read"}
     assert comment["permissions"] == {"contents": "read", "pull-requests": "write"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.errors import Diagnostic, MrgenError
+from generator.errors import Diagnostic, MrgenError, at
 from generator.loader import LoadedSpec, load_documents
 
 KUSTOMIZE_GROUP = "kustomize.config.k8s.io/"
@@ -56,7 +56,7 @@ def _at(loaded: LoadedSpec, path: tuple[str, ...], message: str) -> Diagnostic:
     if path:
         return loaded.diagnostic(path, message)
     line, col = loaded.where(())
-    return Diagnostic(loaded.file, line, col, "", message)
+    return at(loaded.file, message, line=line, col=col)
 
 
 def _shape(loaded: LoadedSpec) -> list[Diagnostic]:

@@ -7,7 +7,7 @@ import posixpath
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from generator.errors import Diagnostic, MrgenError
+from generator.errors import Diagnostic, MrgenError, at, fail
 from generator.extensions.source import Source, SourceFile, ignored, wanted
 from generator.loader import decode
 from generator.sections.extensions.model import EXTENSIONS
@@ -41,7 +41,7 @@ def collect(display: str, header: str, paths: Iterable[str], folders: Iterable[s
             except MrgenError as exc:
                 problems.extend(exc.diagnostics)
             except OSError as exc:
-                problems.append(Diagnostic(where, 0, 0, "", f"cannot read: {exc.strerror}"))
+                problems.append(at(where, f"cannot read: {exc.strerror}"))
         files.append(SourceFile(path, text))
     if problems:
         raise MrgenError(problems)
@@ -65,26 +65,25 @@ def read_folder(folder: Path, display: str, header: str) -> Source:
                     listed = folders if inner.is_dir() else paths
                     listed.append(f"{entry.name}/{inner.name}")
                 if len(paths) + len(folders) > MAX_ENTRIES:
-                    raise MrgenError([Diagnostic(display, 0, 0, "", (
-                        f"holds more than {MAX_ENTRIES} files and folders; is "
-                        "extensions.path the right folder?"))])
+                    raise fail(display, f"holds more than {MAX_ENTRIES} files and folders; "
+                               "is extensions.path the right folder?")
     except OSError as exc:
-        raise MrgenError([Diagnostic(display, 0, 0, "", f"cannot read: {exc.strerror}")]) \
-            from None
+        raise fail(display, f"cannot read: {exc.strerror}") from None
     return collect(display, header, paths, folders, lambda p: (folder / p).read_bytes())
 
 
 def read_for(spec_path: Path, spec: Spec) -> Source | None:
-    """The extensions of the spec at ``spec_path``: None when the default folder is absent;
-    an error when the folder the spec names is missing or a file."""
+    """The extensions of the spec at ``spec_path``: None when the default folder is absent
+    or holds nothing; an error when the folder the spec names is missing or a file."""
     display, header = locations(spec_path.as_posix(), spec)
     folder = spec_path.parent / spec[EXTENSIONS].path
     if not folder.exists():
         if not spec[EXTENSIONS].explicit:
             return None
-        raise MrgenError([Diagnostic(str(spec_path), 0, 0, "extensions.path",
-                                     f"the extensions folder {display} does not exist")])
+        raise fail(str(spec_path), f"the extensions folder {display} does not exist",
+                   path="extensions.path")
     if not folder.is_dir():
-        raise MrgenError([Diagnostic(display, 0, 0, "", "is a file; extensions.path names "
-                                     "a folder (with all/ and <region>/ folders in it)")])
-    return read_folder(folder, display, header)
+        raise fail(display, "is a file; extensions.path names a folder (with all/ and "
+                   "<region>/ folders in it)")
+    source = read_folder(folder, display, header)
+    return None if source.empty else source

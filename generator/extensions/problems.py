@@ -8,6 +8,7 @@ regions (or none, when a plain file fails the same way everywhere).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Literal
 
 from generator.errors import Diagnostic
@@ -48,6 +49,5 @@ class Problems:
         for (diagnostic, how), regions in self.by_region.items():
             context = self._context(regions, how)
             message = f"({context}) {diagnostic.message}" if context else diagnostic.message
-            out.append(Diagnostic(diagnostic.file, diagnostic.line, diagnostic.col,
-                                  diagnostic.path, message))
+            out.append(replace(diagnostic, message=message))
         return out

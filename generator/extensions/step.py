@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from generator import emit
-from generator.errors import Diagnostic, MrgenError, did_you_mean
+from generator.errors import MrgenError, at, did_you_mean
 from generator.extensions.documents import Document, Identity, parse
 from generator.extensions.problems import How, Problems
 from generator.extensions.source import ALL, FileName, Source, SourceFile, parse_name
@@ -61,11 +61,11 @@ def _units(source: Source, regions: Sequence[str], problems: Problems) -> list[U
         top, _, inner = folder.partition("/")
         where = f"{source.display}/{folder}"
         if top not in known and not inner:
-            problems.add(Diagnostic(where, 0, 0, "", (
+            problems.add(at(where, (
                 f"no region {top!r} in the spec; extension folders are {ALL}/ (every region) "
                 f"and one per region: {', '.join(regions)}{did_you_mean(top, sorted(known))}")))
         elif inner and top in known:
-            problems.add(Diagnostic(where, 0, 0, "", (
+            problems.add(at(where, (
                 f"folders inside {top}/ are not read: move the files up into {top}/")))
     units: list[Unit] = []
     made: dict[tuple[str, str], Unit] = {}
@@ -73,7 +73,7 @@ def _units(source: Source, regions: Sequence[str], problems: Problems) -> list[U
         top, _, name = file.path.partition("/")
         where = f"{source.display}/{file.path}"
         if not name:
-            problems.add(Diagnostic(where, 0, 0, "", (
+            problems.add(at(where, (
                 f"extensions go in {ALL}/ (every region) or a region's folder, not at the top "
                 f"of {source.display}/")))
             continue
@@ -81,12 +81,12 @@ def _units(source: Source, regions: Sequence[str], problems: Problems) -> list[U
             continue  # the folder is reported
         parsed = parse_name(name)
         if isinstance(parsed, str):
-            problems.add(Diagnostic(where, 0, 0, "", parsed))
+            problems.add(at(where, parsed))
             continue
         unit = Unit(top, file, parsed, where)
         other = made.get((top, unit.output_name))
         if other is not None:
-            problems.add(Diagnostic(where, 0, 0, "", (
+            problems.add(at(where, (
                 f"{other.display} makes the same file ({unit.output_name}); keep one of them")))
             continue
         made[(top, unit.output_name)] = unit
@@ -160,7 +160,7 @@ class _Run:
                 for problem in found:
                     self.problems.add(problem)
                 if not docs and not found:
-                    self.problems.add(Diagnostic(unit.display, 0, 0, "", (
+                    self.problems.add(at(unit.display, (
                         "holds no document: add an object, or delete the file")))
                 self.parsed[unit.file.path] = docs
             return self.parsed[unit.file.path]
@@ -184,7 +184,7 @@ class _Run:
             line = template_line(exc, unit.file.path)
             where = unit.display + (f":{line}" if line else "")
             message = " ".join(str(exc).split()) or type(exc).__name__
-            self.problems.add(Diagnostic(where, 0, 0, "", message), region.name, "template")
+            self.problems.add(at(where, message), region.name, "template")
             return None
         return text
 

@@ -49,13 +49,17 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     builds: list[str] = field(default_factory=list)
     built_documents: int = 0
+    built: dict[str, list[Document]] = field(default_factory=dict)
+    """The documents of each kustomize build, by the root folder as shown."""
     engine: str = "python"
 
 
 def _no_schema(document: Document, schemas: SchemaSet, version: str) -> Finding:
-    where = (f"no {schema_path(document.api_version, document.kind)} in "
-             + ", ".join(str(d) for d in schemas.dirs)) if schemas.dirs else \
-        "no schema folder given (--schema-dir or MRGEN_SCHEMA_DIR)"
+    if not schemas.dirs:  # the same words for every kind: the CLI groups them into one line
+        return Finding((), f"not a core kind of Kubernetes {version}, and no schema folder "
+                       "given (--schema-dir or MRGEN_SCHEMA_DIR)", "schema")
+    where = f"no {schema_path(document.api_version, document.kind)} in " + \
+        ", ".join(str(d) for d in schemas.dirs)
     return Finding((), f"no schema for {document.api_version} {document.kind}: not a core "
                    f"kind of Kubernetes {version}, and {where}", "schema")
 
@@ -159,6 +163,7 @@ def run(root: Path, options: Options, display_root: str | None = None) -> Report
             builds.append(built)
             report.diagnostics += built.problems
     report.builds = [b.root for b in builds]
+    report.built = {b.root: b.documents for b in builds if not b.problems}
     report.documents = len(documents)
     report.built_documents = sum(len(b.documents) for b in builds)
     if exe is not None:

@@ -93,6 +93,16 @@ def object_file(folder: str, kind: str, name: str | None = None) -> str:
     return f"{folder}/{stem}.yaml"
 
 
+def patch_file(folder: str, kind: str) -> str:
+    """A strategic-merge patch of the folder's ``kind`` object: ``<folder>/<kind>.patch.yaml``."""
+    return f"{folder}/{kind.lower()}.patch.yaml"
+
+
+def component_file(folder: str, component: str, kind: str, *, patch: bool = False) -> str:
+    """A component's object (or patch): ``<folder>/<component>-<kind>[.patch].yaml``."""
+    return f"{folder}/{component}-{kind.lower()}{'.patch' if patch else ''}.yaml"
+
+
 def platform_dir(layer: str) -> str:
     return f"{PLATFORM}/{layer}"
 

@@ -60,6 +60,8 @@ class GeoRoute:
     """The region that answers, or None when nothing survives on its path."""
     via: tuple[str, ...]
     """Every DNS name consulted, in order."""
+    tried: tuple[str, ...] = ()
+    """Every region those names can answer with, in order."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,28 @@ class RegionLoad:
     def ok(self) -> bool:
         return self.replicas_needed <= self.max_replicas
 
+    @property
+    def worst_mode(self) -> str:
+        """The entry mode that gives the region its larger share."""
+        return GEO if self.geo_share is not None and self.geo_share >= self.weighted_share \
+            else WEIGHTED
+
+
+@dataclass(frozen=True)
+class Stranded:
+    """Demand with no surviving region to go to under one entry mode."""
+
+    mode: str
+    share: Fraction
+    origins: tuple[tuple[str, Fraction], ...] = ()
+    """The regions whose normal demand it is, with their shares (geolocation DNS)."""
+    codes: tuple[str, ...] = ()
+    """The geography codes it enters through."""
+    via: tuple[str, ...] = ()
+    """The DNS names it resolves through."""
+    tried: tuple[str, ...] = ()
+    """The regions those names can answer with, all down."""
+
 
 @dataclass(frozen=True)
 class Simulation:
@@ -90,6 +114,7 @@ class Simulation:
     """Mode -> share of demand with no surviving region."""
     peak_rps: Fraction
     rps_per_replica: Fraction
+    stranded: tuple[Stranded, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -99,6 +124,40 @@ class Simulation:
             and not any(self.unrouted.values())
         )
 
+    def reasons(self) -> tuple[str, ...]:
+        """Why the drill fails, one sentence each: which region runs out of capacity, which
+        traffic has nowhere to go. Empty when it passes."""
+        out: list[str] = []
+        if not self.loads:
+            out.append(f"every region is down ({', '.join(self.down)}): no region is left to "
+                       "serve any traffic")
+        for load in self.loads:
+            if not load.ok:
+                share = load.geo_share if load.worst_mode == GEO else load.weighted_share
+                out.append(
+                    f"{load.region} runs out of capacity: under {load.worst_mode} it carries "
+                    f"{_pct(share)} of the peak ({float(load.rps):g} requests/s) and needs "
+                    f"{load.replicas_needed} replicas, above its HPA maximum of "
+                    f"{load.max_replicas}")
+        for lost in self.stranded:
+            if lost.mode == GEO and self.loads:
+                origins = _and([f"{region} ({_pct(share)})" for region, share in lost.origins])
+                every = "both" if len(lost.tried) == 2 else "all"
+                out.append(
+                    f"{_pct(lost.share)} of traffic has nowhere to go under {GEO}: the demand "
+                    f"of {origins} enters through {_and(list(lost.codes))} at "
+                    f"{' then '.join(lost.via)}, which can only answer with "
+                    f"{_and(list(lost.tried), 'or')}, {every} down")
+        return tuple(out)
+
+
+def _pct(share: Fraction | None) -> str:
+    return f"{float(share or 0) * 100:.1f}%"
+
+
+def _and(items: list[str], word: str = "and") -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
+
 
 def _routing(spec: Spec) -> GlobalRouting:
     routing = spec.get(GLOBAL_ROUTING)
@@ -107,43 +166,61 @@ def _routing(spec: Spec) -> GlobalRouting:
     return routing
 
 
-def _resolve_failover(spec: Spec, name: str, down: set[str], via: list[str]) -> str | None:
+def _resolve_failover(spec: Spec, name: str, down: set[str], via: list[str],
+                      tried: list[str]) -> str | None:
     """Which region the failover name of region ``name`` answers with."""
     via.append(naming.failover_record_name(_routing(spec).domain, name))
+    backup = secondary(spec.region(name))
+    tried.extend(r for r in (name, backup) if r is not None and r not in tried)
     if name not in down:
         return name
-    backup = secondary(spec.region(name))
     return backup if backup is not None and backup not in down else None
 
 
 def geo_route(spec: Spec, code: str, home: str, down: set[str]) -> GeoRoute:
     via: list[str] = []
+    tried: list[str] = []
     default = _routing(spec).default_region
-    serving = _resolve_failover(spec, home, down, via)
+    serving = _resolve_failover(spec, home, down, via, tried)
     if serving is None and code != "*" and home != default:
-        serving = _resolve_failover(spec, default, down, via)
-    return GeoRoute(code=code, home=home, serving=serving, via=tuple(via))
+        serving = _resolve_failover(spec, default, down, via, tried)
+    return GeoRoute(code=code, home=home, serving=serving, via=tuple(via), tried=tuple(tried))
 
 
 def weighted_shares(spec: Spec, survivors: list[Region]) -> dict[str, Fraction]:
     return shares(survivors) if survivors else {}
 
 
-def geo_shares(spec: Spec, down: set[str]) -> tuple[dict[str, Fraction], Fraction]:
-    """Survivor -> share under geolocation DNS, and the unrouted share."""
+def geo_shares(spec: Spec, down: set[str]) -> tuple[dict[str, Fraction], Fraction,
+                                                   tuple[Stranded, ...]]:
+    """Survivor -> share under geolocation DNS, the unrouted share, and where it comes from
+    (one :class:`Stranded` per failover name the demand enters through)."""
     gr = _routing(spec)
     mapped = {region for _, region in gr.geography}
     served: dict[str, Fraction] = {}
     unrouted = Fraction(0)
+    stranded: dict[str, tuple[GeoRoute, list[tuple[str, Fraction]]]] = {}
     for name, share in shares(spec.regions).items():
         entry = name if name in mapped else gr.default_region
         code = "*" if entry == gr.default_region else next(c for c, r in gr.geography if r == entry)
-        serving = geo_route(spec, code, entry, down).serving
-        if serving is None:
+        route = geo_route(spec, code, entry, down)
+        if route.serving is None:
             unrouted += share
+            stranded.setdefault(entry, (route, []))[1].append((name, share))
         else:
-            served[serving] = served.get(serving, Fraction(0)) + share
-    return served, unrouted
+            served[route.serving] = served.get(route.serving, Fraction(0)) + share
+    lost = tuple(
+        Stranded(
+            GEO,
+            sum((s for _, s in origins), Fraction(0)),
+            tuple(origins),
+            tuple(sorted((c for c, r in gr.geography if r == entry), key=lambda c: (c == "*", c))),
+            route.via,
+            route.tried,
+        )
+        for entry, (route, origins) in stranded.items()
+    )
+    return served, unrouted, lost
 
 
 def simulate(spec: Spec, down: list[str]) -> Simulation:
@@ -160,8 +237,9 @@ def simulate(spec: Spec, down: list[str]) -> Simulation:
     weighted = weighted_shares(spec, survivors)
     unrouted = {WEIGHTED: Fraction(0) if survivors else Fraction(1)}
     geo: dict[str, Fraction] = {}
+    stranded: tuple[Stranded, ...] = ()
     if geo_enabled:
-        geo, unrouted[GEO] = geo_shares(spec, failed)
+        geo, unrouted[GEO], stranded = geo_shares(spec, failed)
     peak = Fraction(str(gr.capacity.peak_rps))
     per_replica = Fraction(str(gr.capacity.rps_per_replica))
     normal = shares(spec.regions)
@@ -195,4 +273,5 @@ def simulate(spec: Spec, down: list[str]) -> Simulation:
         unrouted=unrouted,
         peak_rps=peak,
         rps_per_replica=per_replica,
+        stranded=stranded,
     )

@@ -165,7 +165,7 @@ def _region_patches(mesh: Mesh, spec: Spec, region: Region) -> Iterator[Rendered
     )
     for kind, name, body in patches:
         yield emit.yaml_file(
-            f"{top}/{kind.lower()}.patch.yaml", emit.k8s(api, kind, **_patch(spec, name, body))
+            core_names.patch_file(top, kind), emit.k8s(api, kind, **_patch(spec, name, body))
         )
 
 

@@ -172,8 +172,3 @@ def dashboard(mon: Monitoring, spec: Spec) -> dict[str, Any]:
         },
         "panels": panels,
     }
-
-
-def expressions(mon: Monitoring, spec: Spec) -> list[str]:
-    """Every PromQL expression on the dashboard (tests parse them with promtool)."""
-    return [expr for _, row in sections(mon, spec) for _, _, queries in row for expr, _ in queries]

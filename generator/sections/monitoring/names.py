@@ -92,8 +92,6 @@ def recorded(mon: Monitoring) -> dict[str, str]:
 
 SLO_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 SLI_ERROR = "slo:sli_error:ratio_rate"
-FEDERATED_PREFIXES = ("job:", "job_le:", "region:")
-"""Every recorded name starts with one of these; the federation match[] selects them."""
 
 
 def derived_names(spec: HasService) -> list[DerivedName]:

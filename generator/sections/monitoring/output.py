@@ -56,7 +56,7 @@ def render(mon: Monitoring, spec: Spec) -> Iterator[RenderedFile]:
         )
         folder = mesh if kind == "regional" else platform
         yield emit.yaml_file(
-            f"{folder}/prometheusrule-{kind}.yaml",
+            core_names.object_file(folder, "PrometheusRule", kind),
             emit.k8s(OPERATOR_API, "PrometheusRule", **mc.prometheus_rule(mon, spec, kind, groups)),
         )
     yield emit.yaml_file(
@@ -64,10 +64,11 @@ def render(mon: Monitoring, spec: Spec) -> Iterator[RenderedFile]:
         emit.k8s(OPERATOR_API, "ServiceMonitor", **mc.service_monitor(mon, spec)),
     )
     yield emit.yaml_file(
-        f"{mesh}/service-metrics.yaml", emit.k8s("v1", "Service", **mc.metrics_service(mon, spec))
+        core_names.object_file(mesh, "Service", "metrics"),
+        emit.k8s("v1", "Service", **mc.metrics_service(mon, spec)),
     )
     yield emit.yaml_file(
-        f"{platform}/scrapeconfig-federate.yaml",
+        core_names.object_file(platform, "ScrapeConfig", "federate"),
         emit.k8s(SCRAPE_CONFIG_API, "ScrapeConfig", **mc.scrape_config(mon, spec)),
     )
     yield emit.yaml_file(
@@ -82,6 +83,6 @@ def render(mon: Monitoring, spec: Spec) -> Iterator[RenderedFile]:
     board = emit.json_file(names.dashboard_file(spec), dashboard.dashboard(mon, spec))
     yield board
     yield emit.yaml_file(
-        f"{platform}/configmap-dashboard.yaml",
+        core_names.object_file(platform, "ConfigMap", "dashboard"),
         emit.k8s("v1", "ConfigMap", **mc.dashboard_config_map(mon, spec, board.content)),
     )

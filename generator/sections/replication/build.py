@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.sections.core.build import resources
-from generator.sections.replication.cron import CronError, cadence
-from generator.sections.replication.model import Cadence, ModelSync, Replication, Watcher
+from generator.sections.replication.model import ModelSync, Replication, Watcher
 
 SYNC_DEFAULTS = {
     "startingDeadlineSeconds": 60,
@@ -17,13 +16,6 @@ SYNC_DEFAULTS = {
 SYNC_RESOURCES = {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "512Mi"}}
 WATCHER_RESOURCES = {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"memory": "128Mi"}}
 FRESHNESS_SLO_MINUTES = 30
-
-
-def _cadence(schedule: str) -> Cadence | None:
-    try:
-        return cadence(schedule)
-    except CronError:
-        return None  # the checks report it
 
 
 def replication(data: dict[str, Any]) -> Replication | None:
@@ -44,7 +36,6 @@ def replication(data: dict[str, Any]) -> Replication | None:
         bucket_versioning=raw.get("bucketVersioning", True),
         sync=ModelSync(
             schedule=sync["schedule"],
-            cadence=_cadence(sync["schedule"]),
             starting_deadline_seconds=sync["startingDeadlineSeconds"],
             active_deadline_seconds=sync["activeDeadlineSeconds"],
             backoff_limit=sync["backoffLimit"],

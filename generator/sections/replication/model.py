@@ -17,20 +17,12 @@ class Cadence:
 @dataclass(frozen=True)
 class ModelSync:
     schedule: str
-    cadence: Cadence | None
-    """Gaps between scheduled runs, from the cron schedule; None when mrgen cannot read the
-    schedule (the checks then say why)."""
     starting_deadline_seconds: int
     active_deadline_seconds: int
     backoff_limit: int
     ttl_seconds_after_finished: int
     image: str
     resources: Resources
-
-    @property
-    def period_seconds(self) -> int:
-        """Longest gap between two scheduled runs."""
-        return self.cadence.longest_gap_seconds if self.cadence else 0
 
 
 @dataclass(frozen=True)

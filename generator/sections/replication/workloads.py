@@ -295,59 +295,64 @@ def _bucket_env_patch(
 
 
 def render(rep: Replication, spec: Spec) -> Iterator[RenderedFile]:
-    def out(folder: str, stem: str, api: str, kind: str, obj: dict[str, Any]) -> RenderedFile:
-        return emit.yaml_file(f"{folder}/{stem}.yaml", emit.k8s(api, kind, **obj))
+    def out(
+        folder: str, component: str, api: str, kind: str, obj: dict[str, Any], patch: bool = False
+    ) -> RenderedFile:
+        path = core_names.component_file(folder, component, kind, patch=patch)
+        return emit.yaml_file(path, emit.k8s(api, kind, **obj))
 
     base, rbac = core_names.BASE_WORKLOAD, "rbac.authorization.k8s.io/v1"
     watcher = names.WATCHER
-    yield out(base, f"{watcher}-deployment", "apps/v1", "Deployment", watcher_deployment(rep, spec))
+    yield out(base, watcher, "apps/v1", "Deployment", watcher_deployment(rep, spec))
     if rep.watcher.replicas > 1:
         yield out(
             base,
-            f"{watcher}-poddisruptionbudget",
+            watcher,
             "policy/v1",
             "PodDisruptionBudget",
             watcher_pdb(rep, spec),
         )
-        yield out(base, f"{watcher}-role", rbac, "Role", leader_role(rep, spec))
-        yield out(base, f"{watcher}-rolebinding", rbac, "RoleBinding", leader_binding(rep, spec))
+        yield out(base, watcher, rbac, "Role", leader_role(rep, spec))
+        yield out(base, watcher, rbac, "RoleBinding", leader_binding(rep, spec))
     for region in spec.regions:
         folder = core_names.overlay_workload_dir(region)
         gsa = names.regional_gsa(rep, region)
         yield out(
             folder,
-            f"{watcher}-serviceaccount",
+            watcher,
             "v1",
             "ServiceAccount",
             service_account(rep, spec, watcher, watcher, gsa),
         )
         yield out(
             folder,
-            f"{watcher}-deployment.patch",
+            watcher,
             "apps/v1",
             "Deployment",
             _bucket_env_patch(rep, spec, region, watcher, names.WATCHER_CONTAINER, False),
+            patch=True,
         )
         api_sa = service_account(rep, spec, core_names.service_name(spec), "api", gsa)
         api_sa["metadata"] = {
             k: api_sa["metadata"][k] for k in ("name", "namespace", "annotations")
         }
-        yield out(folder, "api-serviceaccount.patch", "v1", "ServiceAccount", api_sa)
+        yield out(folder, "api", "v1", "ServiceAccount", api_sa, patch=True)
         yield out(
             folder,
-            "api-deployment.patch",
+            "api",
             "apps/v1",
             "Deployment",
             _bucket_env_patch(
                 rep, spec, region, core_names.service_name(spec), core_names.CONTAINER, True
             ),
+            patch=True,
         )
     folder = core_names.overlay_workload_dir(spec.primary)
     yield out(
         folder,
-        f"{names.MODEL_SYNC}-serviceaccount",
+        names.MODEL_SYNC,
         "v1",
         "ServiceAccount",
         service_account(rep, spec, names.MODEL_SYNC, names.MODEL_SYNC, names.model_sync_gsa(rep)),
     )
-    yield out(folder, f"{names.MODEL_SYNC}-cronjob", "batch/v1", "CronJob", cronjob(rep, spec))
+    yield out(folder, names.MODEL_SYNC, "batch/v1", "CronJob", cronjob(rep, spec))

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from generator.durations import format_seconds
+from generator.durations import spoken
 from generator.section import Context, RenderedFile
 from generator.sections.core import names as naming
 from generator.sections.core.model import FAILOVER_TARGET_SECONDS, Region, shares
@@ -158,14 +158,6 @@ def render(spec: Spec, context: Context) -> Iterator[RenderedFile]:
         ids={r.name: mermaid_id(r) for r in spec.regions},
         edges=failover_edges(spec),
         weight={r.name: percent(Fraction(r.weight, 100)) for r in spec.regions},
-        failover_slo=_minutes_text(FAILOVER_TARGET_SECONDS),
+        failover_slo=spoken(FAILOVER_TARGET_SECONDS),
     )
     yield RenderedFile(naming.RUNBOOK, content)
-
-
-def _minutes_text(seconds: int) -> str:
-    """300 -> ``5 minutes`` (the runbook's prose form of a duration)."""
-    short = format_seconds(seconds, hours=False)
-    unit = {"m": "minute", "s": "second"}[short[-1]]
-    count = int(short[:-1])
-    return f"{count} {unit}{'s' if count != 1 else ''}"
