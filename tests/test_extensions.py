@@ -343,3 +343,18 @@ def test_an_added_object_refers_to_mrgens_objects_by_their_unprefixed_names(
                                                      "HorizontalPodAutoscaler")}
     assert hpas["watcher"]["spec"]["scaleTargetRef"]["name"] == "us-east-1-cache-invalidation"
     validate_core(hpas["watcher"])
+
+
+def test_a_region_named_all_cannot_have_extensions(tmp_path: Path) -> None:
+    (tmp_path / "spec").mkdir()
+    spec = (Path(__file__).parent / "golden/single-region/spec/api.yaml").read_text()
+    (tmp_path / "spec/api.yaml").write_text(spec.replace("- name: eu-central-1", "- name: all"))
+    (tmp_path / "pyproject.toml").write_text("")
+    assert run_cli(["validate", "spec/api.yaml"], cwd=tmp_path).exit_code == 0
+    add(tmp_path, {"all/settings.yaml": "apiVersion: v1\nkind: ConfigMap\n"
+                                        "metadata: {name: settings}\n"})
+    result = run_cli(["validate", "spec/api.yaml"], cwd=tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "spec/extensions: the spec has a region named 'all', so all/ would mean both that "
+        "region and every region: rename the region to use extensions")

@@ -57,6 +57,11 @@ class Unit:
 def _units(source: Source, regions: Sequence[str], problems: Problems) -> list[Unit]:
     """The extension files, after checking the folder's layout and the files' names."""
     known = {ALL, *regions}
+    if ALL in regions:
+        problems.add(at(source.display, (
+            f"the spec has a region named {ALL!r}, so {ALL}/ would mean both that region and "
+            "every region: rename the region to use extensions")))
+        return []
     for folder in source.folders:
         top, _, inner = folder.partition("/")
         where = f"{source.display}/{folder}"
