@@ -18,6 +18,7 @@ import click
 
 if TYPE_CHECKING:
     from generator.errors import Diagnostic
+    from generator.extensions.source import Source
     from generator.safety import Refusal
     from generator.spec import Spec
     from generator.sync import Plan
@@ -77,6 +78,12 @@ def load_spec(spec_arg: str | None) -> tuple[Path, Spec]:
     return path, build(loaded, source_name(path))
 
 
+def load_extensions(spec_path: Path, model: Spec) -> Source | None:
+    from generator.extensions.loader import read_for  # the spec's folder; None when empty
+
+    return read_for(spec_path, model)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mrgen", prog_name="mrgen")
 def main() -> None:
@@ -127,7 +134,13 @@ def validate(spec: str | None, rendered_dir: str | None, schema_dirs: tuple[Path
         raise click.UsageError("--rule and --skip-rule apply to --rendered only")
     with _reported():
         path, model = load_spec(spec)
-    click.echo(f"{path}: valid ({len(model.regions)} regions, primary {model.primary.name})")
+        extensions = load_extensions(path, model)
+        if extensions is not None:  # their problems show in a render
+            from generator.render import render as render_files
+
+            render_files(model, extensions)
+    added = f", extensions in {extensions.display}" if extensions else ""
+    click.echo(f"{path}: valid ({len(model.regions)} regions, primary {model.primary.name}{added})")
 
 
 def _validate_rendered(folder: Path, flag_dirs: tuple[Path, ...], engine: str,
@@ -253,7 +266,7 @@ def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: 
             _echo_err(f"mrgen: {'error' if strict else 'warning'}: {mismatch.message()}")
             if strict:
                 sys.exit(EXIT_PROBLEMS)
-        result = plan(out, render_files(model), model.source)
+        result = plan(out, render_files(model, load_extensions(spec_path, model)), model.source)
         refusals = [] if force else safety_check(result, share)
         if check:
             _print_plan(result, out, show_diff, "would ")
@@ -352,13 +365,13 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str,
     Exit codes: 0 no changes, 1 changes, 2 trouble (invalid spec, unknown ref).
     """
     from generator.diffformat import FORMATTERS, to_markdown
-    from generator.diffsource import read_tree, render_tree, spec_at_ref
+    from generator.diffsource import extensions_at_ref, read_tree, render_tree, spec_at_ref
     from generator.render import render as render_files
     from generator.semdiff import diff_trees
 
     with _reported(EXIT_TROUBLE):
         path, model = load_spec(spec)
-        new = {f.path: f.content for f in render_files(model)}
+        new = {f.path: f.content for f in render_files(model, load_extensions(path, model))}
         if against is None:
             out = Path(out_dir)
             old = read_tree(out) if out.exists() else {}
@@ -366,7 +379,8 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str,
             old = read_tree(Path(against))
         else:
             text, display = spec_at_ref(path, against)
-            old = render_tree(text, display, model.source)
+            old = render_tree(text, display, model.source,
+                              lambda built: extensions_at_ref(path, against, built))
         result = diff_trees(old, new)
     colour = False if os.environ.get("NO_COLOR") else None
     if fmt == "markdown" and max_bytes is not None:

@@ -145,11 +145,18 @@ def changed_fields(resource: ResourceDiff, limit: int = 3) -> tuple[list[str], i
     return names[:limit], max(0, len(names) - limit)
 
 
+def _patch(resource: ResourceDiff) -> str:
+    """A patch of an object (``*.patch.yaml``, mrgen's or a user extension's) is marked: it
+    changes that object, it does not create another."""
+    return " (patch)" if resource.file.endswith(".patch.yaml") else ""
+
+
 def short_label(resource: ResourceDiff) -> str:
     """What a created or deleted resource is called in a folder listing."""
     found = dict(resource.identity)
     if "kind" in found:
-        return f"{found['kind']} {found['name']}" if "name" in found else found["kind"]
+        name = f"{found['kind']} {found['name']}" if "name" in found else found["kind"]
+        return name + _patch(resource)
     if resource.key.startswith("#"):
         return posixpath.basename(resource.file)
     return f"{posixpath.basename(resource.file)} § {resource.key}"
@@ -161,7 +168,7 @@ def label(resource: ResourceDiff) -> str:
     found = dict(resource.identity)
     if "kind" in found:
         where = "/".join(v for v in (found.get("namespace"), found.get("name")) if v)
-        return f"{found['kind']} {where}".strip()
+        return f"{found['kind']} {where}".strip() + _patch(resource)
     return posixpath.basename(resource.file) if resource.key.startswith("#") else resource.key
 
 

@@ -105,8 +105,9 @@ def _pos(node: Node) -> tuple[int, int]:
 
 
 class _Converter:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, what: str = "the spec") -> None:
         self.file = file
+        self.what = what
         self.errors: list[Diagnostic] = []
         self.positions: dict[Path, tuple[int, int]] = {}
         self.key_positions: dict[Path, tuple[int, int]] = {}
@@ -120,7 +121,7 @@ class _Converter:
     def convert(self, node: Node, path: Path) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _Abort(node, path, f"the spec expands to more than {MAX_NODES} values "
+            raise _Abort(node, path, f"{self.what} expands to more than {MAX_NODES} values "
                          "(are aliases multiplying it?)")
         if len(path) > MAX_DEPTH:
             raise _Abort(node, path, f"nesting deeper than {MAX_DEPTH} levels")
@@ -232,14 +233,14 @@ def _wide_encoding(raw: bytes) -> str | None:
     return None
 
 
-def decode(raw: bytes, file: str) -> str:
+def decode(raw: bytes, file: str, what: str = "the spec") -> str:
     """Bytes to text: UTF-8 only (a BOM is tolerated), with the bad byte located."""
     if len(raw) > MAX_BYTES:
-        raise MrgenError([Diagnostic(file, 0, 0, "", f"the spec is {len(raw)} bytes; "
+        raise MrgenError([Diagnostic(file, 0, 0, "", f"{what} is {len(raw)} bytes; "
                                      f"the limit is {MAX_BYTES} bytes")])
     encoding = _wide_encoding(raw)
     if encoding:
-        raise MrgenError([Diagnostic(file, 1, 1, "", f"the spec is {encoding} text; mrgen reads "
+        raise MrgenError([Diagnostic(file, 1, 1, "", f"{what} is {encoding} text; mrgen reads "
                                      "UTF-8 only: save the file as UTF-8")])
     try:
         return raw.decode("utf-8-sig")
@@ -250,12 +251,20 @@ def decode(raw: bytes, file: str) -> str:
                                      f"0x{raw[exc.start]:02x} cannot be decoded")]) from None
 
 
-def load_text(text: str, file: str) -> LoadedSpec:
-    """Parse YAML text into a :class:`LoadedSpec`, or raise every problem found."""
+def _compose(text: str, file: str, what: str, *, single: bool) -> list[Node]:
+    """The YAML nodes of ``text`` (one document, or every document when not ``single``)."""
     try:
         composer = _Composer(text)
         try:
-            root = composer.get_single_node()
+            if single:
+                root = composer.get_single_node()
+                nodes = [] if root is None else [root]
+            else:
+                nodes = []
+                while composer.check_node():
+                    node = composer.get_node()
+                    if node is not None:
+                        nodes.append(node)
         finally:
             composer.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -273,11 +282,13 @@ def load_text(text: str, file: str) -> LoadedSpec:
         raise MrgenError([Diagnostic(file, 0, 0, "", "nesting is too deep to read")]) from None
     except _TooManyNodes as stop:
         raise MrgenError([Diagnostic(file, stop.mark.line + 1, stop.mark.column + 1, "",
-                                     f"the spec holds more than {MAX_NODES} values; "
-                                     "no spec needs that many")]) from None
-    if root is None:
-        raise MrgenError([Diagnostic(file, 1, 1, "", "the spec is empty")])
-    converter = _Converter(file)
+                                     f"{what} holds more than {MAX_NODES} values; "
+                                     f"no {what.removeprefix('the ')} needs that many")]) from None
+    return nodes
+
+
+def _convert(root: Node, file: str, what: str) -> LoadedSpec:
+    converter = _Converter(file, what)
     try:
         data = converter.convert(root, ())
     except _Abort as abort:
@@ -290,6 +301,31 @@ def load_text(text: str, file: str) -> LoadedSpec:
         raise MrgenError(converter.errors)
     return LoadedSpec(file, data, converter.positions, converter.key_positions,
                       converter.plain_text)
+
+
+def load_text(text: str, file: str) -> LoadedSpec:
+    """Parse YAML text into a :class:`LoadedSpec`, or raise every problem found."""
+    nodes = _compose(text, file, "the spec", single=True)
+    if not nodes:
+        raise MrgenError([Diagnostic(file, 1, 1, "", "the spec is empty")])
+    return _convert(nodes[0], file, "the spec")
+
+
+def load_documents(text: str, file: str, what: str = "the file") -> list[LoadedSpec]:
+    """Every document of a YAML stream (empty ones left out), read by the same strict rules
+    as a spec; raises the problems of every document together."""
+    documents: list[LoadedSpec] = []
+    problems: list[Diagnostic] = []
+    for node in _compose(text, file, what, single=False):
+        if isinstance(node, ScalarNode) and node.tag == _PLAIN and node.value in _NULL:
+            continue  # an empty document (a leading or doubled `---`)
+        try:
+            documents.append(_convert(node, file, what))
+        except MrgenError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise MrgenError(problems)
+    return documents
 
 
 def load_file(path: FsPath, display: str | None = None) -> LoadedSpec:

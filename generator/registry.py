@@ -12,6 +12,7 @@ from typing import Any
 from generator.section import Section
 from generator.sections.core.section import SECTION as CORE
 from generator.sections.delivery.section import SECTION as DELIVERY
+from generator.sections.extensions.section import SECTION as EXTENSIONS
 from generator.sections.global_routing.section import SECTION as GLOBAL_ROUTING
 from generator.sections.mesh.section import SECTION as MESH
 from generator.sections.monitoring.section import SECTION as MONITORING
@@ -25,5 +26,6 @@ SECTIONS: tuple[Section[Any], ...] = (
     DELIVERY,
     MONITORING,
     GLOBAL_ROUTING,
+    EXTENSIONS,  # a setting only: generator.extensions renders the folder it names
     RUNBOOK,  # last: it reads every other section
 )

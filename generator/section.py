@@ -13,7 +13,7 @@ named nor rendered: its methods always receive their own model, never ``None``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from generator.errors import Path
@@ -60,6 +60,9 @@ class RenderedFile:
     path: str
     """Relative to the output folder, with forward slashes."""
     content: str
+    source: str = field(default="", compare=False)
+    """The file it was made from when that is not the spec (a user extension), as the
+    DO-NOT-EDIT header names it."""
 
 
 @dataclass(frozen=True)

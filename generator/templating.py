@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +35,42 @@ def _defined(fn: Callable[..., str]) -> Callable[..., str]:
     return filtered
 
 
-def make_environment(root: Path | None = None) -> jinja2.Environment:
-    """Strict: an undefined value is an error, never an empty string."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(root or templates_dir())),
+class _SourceLoader(jinja2.BaseLoader):
+    """Templates given as text (read at the edge), named by their relative path; the name
+    is also the file name that tracebacks carry, so errors locate their line."""
+
+    def __init__(self, sources: Mapping[str, str]) -> None:
+        self.sources = dict(sources)
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        if template not in self.sources:
+            raise jinja2.TemplateNotFound(template)
+        return self.sources[template], template, lambda: True
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.sources)
+
+
+def make_environment(root: Path | None = None, *, sources: Mapping[str, str] | None = None,
+                     sandboxed: bool = False) -> jinja2.Environment:
+    """Strict: an undefined value is an error, never an empty string.
+
+    Templates come from ``root`` (default: mrgen's own ``templates/``) or, when given, from
+    ``sources`` (name -> text). ``sandboxed`` renders templates mrgen did not write (user
+    extensions): no access to Python internals, no changes to the model they read.
+    """
+    cls: type[jinja2.Environment] = jinja2.Environment
+    if sandboxed:
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        cls = ImmutableSandboxedEnvironment
+    loader: jinja2.BaseLoader = (_SourceLoader(sources) if sources is not None
+                                 else jinja2.FileSystemLoader(str(root or templates_dir())))
+    env = cls(
+        loader=loader,
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701 - renders YAML/JSON, not HTML; values are serialized
+        autoescape=False,  # renders YAML/JSON, not HTML; values are serialized
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -53,7 +83,15 @@ def make_environment(root: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def _template_line(exc: BaseException, name: str) -> int:
+TEMPLATE_ERRORS: tuple[type[Exception], ...] = (
+    jinja2.TemplateError, yaml.YAMLError, TypeError, ValueError, LookupError, AttributeError,
+    ArithmeticError, RecursionError)
+"""What rendering a template can raise because of the template or its values (a template's
+own mistake, never mrgen's): reported as a located problem, not an internal error."""
+
+
+def template_line(exc: BaseException, name: str) -> int:
+    """The line of template ``name`` that raised ``exc`` (0 when unknown)."""
     import traceback  # only on errors: keeps start-up lean
 
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.lineno:
@@ -74,9 +112,8 @@ class Templates:
     def render(self, name: str, target: str, region: str | None = None, **values: Any) -> str:
         try:
             return self.env.get_template(name).render(**values)
-        except (jinja2.TemplateError, yaml.YAMLError, TypeError, ValueError, KeyError,
-                AttributeError) as exc:
+        except TEMPLATE_ERRORS as exc:
             context = f"target={target}" + (f", region={region}" if region else "")
-            line = _template_line(exc, name)
+            line = template_line(exc, name)
             where = f"templates/{name}" + (f":{line}" if line else "")
             raise fail(where, f"({context}) {exc}") from None

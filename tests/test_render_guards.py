@@ -57,7 +57,7 @@ def test_a_path_produced_twice_names_both_sections(monkeypatch: pytest.MonkeyPat
 
 def test_an_internal_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    def explode(spec: Spec) -> list[RenderedFile]:
+    def explode(spec: Spec, extensions: object = None) -> list[RenderedFile]:
         raise RuntimeError("boom")
 
     monkeypatch.setattr("generator.render.render", explode)
@@ -72,7 +72,7 @@ def test_an_internal_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatc
 
 
 def test_mrgen_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    def explode(spec: Spec) -> list[RenderedFile]:
+    def explode(spec: Spec, extensions: object = None) -> list[RenderedFile]:
         raise RuntimeError("boom")
 
     monkeypatch.setattr("generator.render.render", explode)

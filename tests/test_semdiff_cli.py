@@ -166,8 +166,8 @@ def test_text_is_coloured_on_a_terminal_unless_no_color(project: Path, no_color:
     assert os.environ.get("NO_COLOR") == ("1" if no_color else None)
 
 
-def test_the_readme_example_is_what_diff_prints(project: Path) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+def test_the_documented_example_is_what_diff_prints(project: Path) -> None:
+    readme = (REPO / "docs" / "operations.md").read_text(encoding="utf-8")
     block = readme.split("$ mrgen diff                          # after raising eu-west-1's "
                          "replicas.max from 15 to 25\n", 1)[1].split("```", 1)[0]
     assert run_cli(["render"], cwd=project).exit_code == 0

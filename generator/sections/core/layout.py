@@ -8,7 +8,9 @@ Conventions (so a target only has to drop files in the right folder):
   ``workload`` folder, and labels everything ``region: <region>`` without touching
   selectors (``commonLabels`` would, and selectors are immutable);
 - ``overlays/<region>/workload`` builds ``../../../base/workload`` with the region's
-  name prefix.
+  name prefix;
+- files named ``extension-*`` (user extensions, :mod:`generator.extensions`) are listed
+  after mrgen's own, so a user's patch applies last and wins.
 """
 
 from __future__ import annotations
@@ -21,10 +23,16 @@ from typing import Any
 from generator import emit
 from generator.section import RenderedFile
 from generator.sections.core import names as naming
-from generator.sections.core.model import Core
+from generator.sections.core.model import Core, Region
 
 KUSTOMIZATION = "kustomization.yaml"
 PATCH_SUFFIX = ".patch.yaml"
+EXTENSION_PREFIX = "extension-"
+"""Files a user extension produced: listed after mrgen's files of their folder."""
+
+
+def _listed(name: str) -> tuple[bool, str]:
+    return name.startswith(EXTENSION_PREFIX), name
 
 
 def _structure(core: Core) -> dict[str, dict[str, Any]]:
@@ -63,7 +71,7 @@ def kustomizations(core: Core, files: Sequence[RenderedFile]) -> Iterator[Render
     layout = _structure(core)
     for folder in sorted(set(layout) | set(local)):
         fixed = layout.get(folder, {})
-        names = sorted(local.get(folder, []))
+        names = sorted(local.get(folder, []), key=_listed)
         fields: dict[str, Any] = {
             "apiVersion": "kustomize.config.k8s.io/v1beta1",
             "kind": "Kustomization",
@@ -79,3 +87,21 @@ def kustomizations(core: Core, files: Sequence[RenderedFile]) -> Iterator[Render
         if patches:
             fields["patches"] = patches
         yield emit.yaml_file(f"{folder}/{KUSTOMIZATION}", fields)
+
+
+def overlay_sources(core: Core, region: Region) -> list[tuple[str, str]]:
+    """Every folder whose local objects ``kubectl kustomize`` of the region's overlay
+    outputs, with the name prefix they get on the way: ``(folder, prefix)``, outermost first.
+    """
+    layout = _structure(core)
+    found: list[tuple[str, str]] = []
+
+    def walk(folder: str, outer: str) -> None:
+        fixed = layout.get(folder, {})
+        prefix = outer + fixed.get("namePrefix", "")
+        found.append((folder, prefix))
+        for base in fixed.get("bases", []):
+            walk(posixpath.normpath(posixpath.join(folder, base)), prefix)
+
+    walk(naming.overlay_dir(region), "")
+    return found
