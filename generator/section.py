@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from generator.errors import Path
+from generator.errors import ERROR, Path, Severity
 
 if TYPE_CHECKING:
     from generator.spec import Key, Spec
@@ -35,6 +35,10 @@ class Problem:
     message: str
     key: bool = False
     """Point at the mapping key of ``path`` instead of its value."""
+    severity: Severity = ERROR
+    """``warning``: the spec builds and renders, but a value needs attention (a placeholder,
+    an Istio release past its end of life). ``mrgen validate`` reports warnings and
+    ``--strict`` turns them into errors; nothing else fails on them."""
 
 
 class Problems(Exception):

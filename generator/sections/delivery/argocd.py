@@ -39,13 +39,20 @@ ISTIO_CLUSTER_KINDS = (
     ("rbac.authorization.k8s.io", "ClusterRole"),
     ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
 )
-# istiod fills these in at run time; without ignoring them selfHeal would fight it.
+# istiod fills these in at run time (the validating webhook's caBundle and failurePolicy,
+# the injection and revision-tag webhooks' caBundle); without ignoring them selfHeal would
+# fight it (argoproj/argo-cd#1487).
 WEBHOOK_DRIFT = [
     {
         "group": "admissionregistration.k8s.io",
         "kind": "ValidatingWebhookConfiguration",
         "jqPathExpressions": [".webhooks[]?.clientConfig.caBundle", ".webhooks[]?.failurePolicy"],
-    }
+    },
+    {
+        "group": "admissionregistration.k8s.io",
+        "kind": "MutatingWebhookConfiguration",
+        "jqPathExpressions": [".webhooks[]?.clientConfig.caBundle"],
+    },
 ]
 
 
@@ -169,25 +176,53 @@ def workload_applicationset(spec: Spec) -> dict[str, Any]:
     }
 
 
-def _istio_values(spec: Spec, region: Region, chart: str) -> dict[str, Any]:
+def _istio_values(spec: Spec, region: Region, chart: str, canary: bool = False) -> dict[str, Any]:
     mesh, _ = _parts(spec)
     istio = mesh.istio
     if chart == "base":
-        return {"defaultRevision": "default", "global": {"istioNamespace": istio.namespace}}
+        # The default validating webhook goes to the revision serving the workloads.
+        stable = mesh_names.revision(mesh_names.stable_version(mesh, region))
+        return {"defaultRevision": stable, "global": {"istioNamespace": istio.namespace}}
     if chart == "istiod":
         return {
+            **_revision_values(mesh, region, canary),
             "global": {
                 "istioNamespace": istio.namespace,
                 "meshID": istio.mesh_id,
                 "multiCluster": {"clusterName": region.cluster},
                 "network": mesh_names.mesh_network(mesh, region),
-            }
+            },
         }
     # The gateway chart puts `labels` on its pods and Service: the Gateway selector matches.
-    return {"labels": dict(mesh.gateway.selector)}
+    # Its pods select the stable tag, so they move to a new revision when the tag does.
+    return {"labels": dict(mesh.gateway.selector), "revision": mesh_names.STABLE_TAG}
 
 
-def istio_application(spec: Spec, region: Region, chart: str) -> dict[str, Any]:
+def _revision_values(mesh: Mesh, region: Region, canary: bool) -> dict[str, Any]:
+    """istiod as a revision named after its version, with the revision tags it holds: the
+    stable one serves the ``stable`` tag until the region is promoted to the canary."""
+    moved = mesh_names.promoted(mesh, region)
+    if canary:
+        version = mesh.istio.canary.version if mesh.istio.canary else mesh.istio.version
+        tags = [mesh_names.STABLE_TAG, mesh_names.CANARY_TAG] if moved \
+            else [mesh_names.CANARY_TAG]
+    else:
+        version, tags = mesh.istio.version, [] if moved else [mesh_names.STABLE_TAG]
+    return {"revision": mesh_names.revision(version), "revisionTags": tags}
+
+
+def _chart_version(mesh: Mesh, region: Region, chart: str, canary: bool) -> str:
+    canary_version = mesh.istio.canary.version if mesh.istio.canary else None
+    if chart == "base":
+        return mesh_names.newest_version(mesh)  # CRDs first: they stay backward compatible
+    if chart == "gateway":
+        return mesh_names.stable_version(mesh, region)
+    return canary_version if canary and canary_version else mesh.istio.version
+
+
+def istio_application(
+    spec: Spec, region: Region, chart: str, canary: bool = False
+) -> dict[str, Any]:
     mesh, _ = _parts(spec)
     namespace = mesh.gateway.namespace if chart == "gateway" else mesh.istio.namespace
     sync = _automated(
@@ -197,15 +232,16 @@ def istio_application(spec: Spec, region: Region, chart: str) -> dict[str, Any]:
         sync["managedNamespaceMetadata"] = {
             "labels": {"topology.istio.io/network": mesh_names.mesh_network(mesh, region)}
         }
+    release = mesh_names.CANARY_ISTIOD_RELEASE if canary else mesh_names.ISTIO_RELEASES[chart]
     body: dict[str, Any] = {
         "project": names.project_names(spec[DELIVERY])["istio"],
         "source": {
             "repoURL": mesh.istio.helm_repo,
             "chart": chart,
-            "targetRevision": mesh.istio.version,
+            "targetRevision": _chart_version(mesh, region, chart, canary),
             "helm": {
-                "releaseName": mesh_names.ISTIO_RELEASES[chart],
-                "valuesObject": _istio_values(spec, region, chart),
+                "releaseName": release,
+                "valuesObject": _istio_values(spec, region, chart, canary),
             },
         },
         "destination": {"name": region.cluster, "namespace": namespace},
@@ -216,7 +252,7 @@ def istio_application(spec: Spec, region: Region, chart: str) -> dict[str, Any]:
     return {
         "metadata": _metadata(
             spec,
-            names.istio_application_name(region, chart),
+            names.istio_application_name(region, chart, canary),
             ISTIO_WAVES[chart],
             {core_names.REGION_LABEL: region.name},
         ),
@@ -267,13 +303,15 @@ def render(delivery: Delivery, spec: Spec) -> Iterator[RenderedFile]:
         yield out("AppProject", project)
     yield out("Application", root_application(spec), names.root_file())
     yield out("ApplicationSet", workload_applicationset(spec))
+    canaries = (False, True) if spec[MESH].istio.canary else (False,)
     for region in spec.regions:
         for chart in mesh_names.ISTIO_CHARTS:
-            yield out(
-                "Application",
-                istio_application(spec, region, chart),
-                names.istio_application_file(region, chart),
-            )
+            for canary in canaries if chart == "istiod" else (False,):
+                yield out(
+                    "Application",
+                    istio_application(spec, region, chart, canary),
+                    names.istio_application_file(region, chart, canary),
+                )
     for layer in spec.layers:
         yield out(
             "Application", platform_application(spec, layer), names.platform_application_file(layer)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from generator import placeholders
 from generator.section import Context, DerivedName, Problem, Raw, RenderedFile, Section
-from generator.sections.delivery import argocd, build, names
+from generator.sections.delivery import argocd, build, checks, names
 from generator.sections.delivery.model import DELIVERY, Delivery
 from generator.spec import Always, Spec
 
@@ -18,7 +19,8 @@ class DeliverySection:
         return build.delivery(raw.get("delivery", {}), built.service.name, built.primary.cluster)
 
     def check(self, model: Delivery, spec: Spec) -> Iterable[Problem]:
-        return ()
+        return [*checks.check(model, spec),
+                *placeholders.check([(("delivery", "repoURL"), model.repo_url)])]
 
     def names(self, model: Delivery, spec: Spec) -> Iterable[DerivedName]:
         return names.derived_names(model, spec)
