@@ -298,6 +298,8 @@ def test_replication_core_objects_pass_strict_kubernetes_validation(out: Rendere
     for region, docs in out.overlays.items():
         for doc in docs:
             base = doc["metadata"]["name"].removeprefix(f"{region}-")
+            if doc["apiVersion"].startswith("security.istio.io/"):
+                continue  # a custom resource: the CRD-schema tests check it
             if base in names or doc["kind"] == "ServiceAccount":
                 kubernetes_validate.validate(doc, "1.31.0", strict=True)
                 checked += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from generator.section import Context, DerivedName, Problem, Raw, RenderedFile, Section
-from generator.sections.replication import build, checks, config_connector, names, workloads
+from generator.sections.replication import build, checks, config_connector, names, policy, workloads
 from generator.sections.replication.model import REPLICATION, Replication
 from generator.spec import Maybe, Spec
 
@@ -28,6 +28,7 @@ class ReplicationSection:
 
     def render(self, model: Replication, spec: Spec, context: Context) -> Iterator[RenderedFile]:
         yield from workloads.render(model, spec)
+        yield from policy.render(model, spec)
         yield from config_connector.render(model, spec)
 
 
