@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.seam_helpers import copy_rendered, edit_yaml, findings, loc, obj, write
 
@@ -146,20 +147,48 @@ def test_rolling_sync_steps_that_defeat_the_rollout(tmp_path: Path, groups: list
         f"{root / APPSET}:{line}:{col}: rolling-sync-steps: {message}"]
 
 
-def test_config_connector_namespaces_without_a_context(tmp_path: Path) -> None:
+CONTEXT = KCC / "configconnectorcontext.yaml"
+ADDRESS = Path("k8s/platform/gclb/computeaddress-fingerprint-api-ip.yaml")
+NOT_RECONCILED = ("no cluster-mode ConfigConnector is rendered: in namespaced mode they are "
+                  "never reconciled")
+
+
+def _drop_resource(root: Path, folder: Path, name: str) -> None:
+    edit_yaml(root / folder / "kustomization.yaml",
+              lambda d: d["resources"].remove(name))
+
+
+def test_every_config_connector_layer_shares_one_namespace_with_a_context(
+        tmp_path: Path) -> None:
     root = copy_rendered(tmp_path)
+    assert findings(root, "kcc-namespace-context") == []
+    namespaces = set()
+    for layer in ("config-connector", "gclb"):
+        for path in (root / "k8s/platform" / layer).glob("*.yaml"):
+            doc = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[0])
+            if doc["apiVersion"].split("/")[0].endswith(".cnrm.cloud.google.com"):
+                namespaces.add(doc["metadata"]["namespace"])
+    assert namespaces == {"fingerprint-prod"}
+
+
+def test_config_connector_namespace_without_its_context(tmp_path: Path) -> None:
+    root = copy_rendered(tmp_path)
+    _drop_resource(root, KCC, CONTEXT.name)
     member = root / KCC / ("iampolicymember-fingerprint-models-ap-southeast-1-admin-"
                            "fingerprint-model-sync.yaml")
-    address = root / "k8s/platform/gclb/computeaddress-fingerprint-api-ip.yaml"
-    tail = ("no cluster-mode ConfigConnector is rendered: in namespaced mode they are never "
-            "reconciled")
     assert findings(root, "kcc-namespace-context") == [
         f"{loc(member, 'namespace: fingerprint-prod', len('namespace: '))}: "
-        "kcc-namespace-context: 20 Config Connector objects in namespace fingerprint-prod of "
-        f"us-east-1, but no ConfigConnectorContext for fingerprint-prod and {tail}",
-        f"{loc(address, 'namespace: fingerprint-api', len('namespace: '))}: "
-        "kcc-namespace-context: 9 Config Connector objects in namespace fingerprint-api of "
-        f"us-east-1, but no ConfigConnectorContext for fingerprint-api and {tail}"]
+        "kcc-namespace-context: 29 Config Connector objects in namespace fingerprint-prod of "
+        f"us-east-1, but no ConfigConnectorContext for fingerprint-prod and {NOT_RECONCILED}"]
+
+
+def test_config_connector_object_in_a_second_namespace(tmp_path: Path) -> None:
+    root = copy_rendered(tmp_path)
+    edit_yaml(root / ADDRESS, lambda d: d["metadata"].update(namespace="fingerprint-api"))
+    assert findings(root, "kcc-namespace-context") == [
+        f"{loc(root / ADDRESS, 'namespace: fingerprint-api', len('namespace: '))}: "
+        "kcc-namespace-context: 1 Config Connector object in namespace fingerprint-api of "
+        f"us-east-1, but no ConfigConnectorContext for fingerprint-api and {NOT_RECONCILED}"]
 
 
 def _add(root: Path, layer: str, document: dict[str, Any]) -> None:
@@ -168,17 +197,18 @@ def _add(root: Path, layer: str, document: dict[str, Any]) -> None:
     edit_yaml(folder / "kustomization.yaml", lambda d: d["resources"].append("extra.yaml"))
 
 
-def test_config_connector_contexts_for_every_namespace_pass(tmp_path: Path) -> None:
+def test_config_connector_context_for_the_second_namespace_passes(tmp_path: Path) -> None:
     root = copy_rendered(tmp_path)
-    for layer, namespace in (("config-connector", "fingerprint-prod"), ("gclb", "fingerprint-api")):
-        _add(root, layer, obj("core.cnrm.cloud.google.com/v1beta1", "ConfigConnectorContext",
-                              "configconnectorcontext.core.cnrm.cloud.google.com", namespace,
-                              spec={"googleServiceAccount": "kcc@example.iam.gserviceaccount.com"}))
+    edit_yaml(root / ADDRESS, lambda d: d["metadata"].update(namespace="fingerprint-api"))
+    _add(root, "gclb", obj("core.cnrm.cloud.google.com/v1beta1", "ConfigConnectorContext",
+                           "configconnectorcontext.core.cnrm.cloud.google.com", "fingerprint-api",
+                           spec={"googleServiceAccount": "kcc@example.iam.gserviceaccount.com"}))
     assert findings(root, "kcc-namespace-context") == []
 
 
 def test_config_connector_in_cluster_mode_passes(tmp_path: Path) -> None:
     root = copy_rendered(tmp_path)
+    _drop_resource(root, KCC, CONTEXT.name)
     _add(root, "config-connector", obj(
         "core.cnrm.cloud.google.com/v1beta1", "ConfigConnector",
         "configconnector.core.cnrm.cloud.google.com", None, spec={"mode": "cluster"}))
