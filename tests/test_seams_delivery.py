@@ -107,18 +107,31 @@ def _steps(*groups: list[str]) -> Callable[[Any], None]:
     return change
 
 
+def test_applicationset_rolls_out_region_by_region_primary_last(tmp_path: Path) -> None:
+    root = copy_rendered(tmp_path)
+    assert findings(root, "rolling-sync-steps") == []
+    strategy = yaml.safe_load((root / APPSET).read_text(encoding="utf-8"))["spec"]["strategy"]
+    assert strategy["type"] == "RollingSync"
+    steps = [(s["matchExpressions"][0]["values"], s["maxUpdate"])
+             for s in strategy["rollingSync"]["steps"]]
+    assert steps == [(["ap-southeast-1"], 1), (["eu-west-1"], 1), (["us-east-1"], 1)]
+
+
 def test_applicationset_updating_every_region_at_once(tmp_path: Path) -> None:
     root = copy_rendered(tmp_path)
+    edit_yaml(root / APPSET, lambda d: d["spec"].pop("strategy"))
     assert findings(root, "rolling-sync-steps") == [
         f"{loc(root / APPSET, '- list:')}: rolling-sync-steps: the 3 Applications it generates "
         "(ap-southeast-1, eu-west-1 and us-east-1) update at once: without a RollingSync "
         "strategy a bad change reaches every region in the same sync"]
 
 
-def test_rolling_sync_one_region_per_step_passes(tmp_path: Path) -> None:
+def test_all_at_once_strategy_updates_every_region_at_once(tmp_path: Path) -> None:
     root = copy_rendered(tmp_path)
-    edit_yaml(root / APPSET, _steps(["ap-southeast-1"], ["eu-west-1"], ["us-east-1"]))
-    assert findings(root, "rolling-sync-steps") == []
+    edit_yaml(root / APPSET, lambda d: d["spec"].update(strategy={"type": "AllAtOnce"}))
+    (found,) = findings(root, "rolling-sync-steps")
+    assert found.startswith(f"{loc(root / APPSET, 'strategy:')}: rolling-sync-steps: the 3 "
+                            "Applications it generates")
 
 
 @pytest.mark.parametrize(("groups", "step", "message"), [

@@ -135,6 +135,29 @@ def projects(spec: Spec) -> list[dict[str, Any]]:
     ]
 
 
+def rolling_sync(delivery: Delivery) -> dict[str, Any]:
+    """Region by region (Argo CD Progressive Syncs): each step selects its regions'
+    Applications by label and waits for them to be Healthy before the next one starts;
+    ``maxUpdate`` bounds how many of a step update at once. Needs progressive syncs enabled
+    in the ApplicationSet controller; it then syncs the Applications itself (their automated
+    policy is turned off, and Argo CD logs a warning for it)."""
+    rollout = delivery.rollout
+    return {
+        "type": "RollingSync",
+        "rollingSync": {
+            "steps": [
+                {
+                    "matchExpressions": [
+                        {"key": core_names.REGION_LABEL, "operator": "In", "values": list(step)}
+                    ],
+                    "maxUpdate": rollout.max_update,
+                }
+                for step in rollout.steps
+            ]
+        },
+    }
+
+
 def workload_applicationset(spec: Spec) -> dict[str, Any]:
     region_label = {core_names.REGION_LABEL: "{{.region}}"}
     return {
@@ -154,11 +177,12 @@ def workload_applicationset(spec: Spec) -> dict[str, Any]:
             ],
             # Deleting the ApplicationSet must never delete the production workloads.
             "syncPolicy": {"preserveResourcesOnDeletion": True},
+            "strategy": rolling_sync(spec[DELIVERY]),
             "template": {
                 "metadata": {
+                    # RollingSync steps select these Applications by their region label.
                     "name": names.workload_application_name_template(spec),
                     "labels": {**core_names.common_labels(spec), **region_label},
-                    "annotations": {names.SYNC_WAVE: str(WORKLOAD_WAVE)},
                 },
                 "spec": {
                     "project": names.project_names(spec[DELIVERY])["workloads"],

@@ -16,7 +16,8 @@ class DeliverySection:
     spec_keys = ("delivery",)
 
     def build(self, raw: Raw, built: Spec) -> Delivery:
-        return build.delivery(raw.get("delivery", {}), built.service.name, built.primary.cluster)
+        return build.delivery(raw.get("delivery", {}), built.service.name, built.regions,
+                              built.primary)
 
     def check(self, model: Delivery, spec: Spec) -> Iterable[Problem]:
         return [*checks.check(model, spec),
