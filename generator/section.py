@@ -12,9 +12,9 @@ named nor rendered: its methods always receive their own model, never ``None``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from generator.errors import ERROR, Path, Severity
 
@@ -108,3 +108,14 @@ class Section(Protocol[M]):
     def render(self, model: M, spec: Spec, context: Context) -> Iterable[RenderedFile]:
         """The section's output files (headers and parse-back are added by the flow)."""
         ...
+
+
+@runtime_checkable
+class Finishing(Protocol):
+    """A section that also renders from the other sections' output: after every section
+    rendered and the kustomizations were written, ``finish`` gets all those files (without
+    headers) and returns more (the delivery section's AppProjects, derived from what their
+    Applications sync)."""
+
+    def finish(self, model: Any, spec: Spec,
+               files: Sequence[RenderedFile]) -> Iterable[RenderedFile]: ...

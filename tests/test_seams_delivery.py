@@ -20,8 +20,20 @@ GENERATED = ("Applications fingerprint-api-ap-southeast-1 (ap-southeast-1), "
              "cannot sync, so none of their objects is applied")
 
 
+def test_every_application_is_admitted_by_its_project(tmp_path: Path) -> None:
+    assert findings(copy_rendered(tmp_path), "app-project-permits") == []
+
+
+def _without(key: str, group: str, kind: str) -> Callable[[Any], None]:
+    def change(data: Any) -> None:
+        data["spec"][key] = [e for e in data["spec"][key]
+                             if (e["group"], e["kind"]) != (group, kind)]
+    return change
+
+
 def test_project_refuses_the_platform_namespace(tmp_path: Path) -> None:
     root = copy_rendered(tmp_path)
+    edit_yaml(root / PLATFORM, _without("clusterResourceWhitelist", "", "Namespace"))
     assert findings(root, "app-project-permits") == [
         f"{loc(root / KCC / 'namespace.yaml', 'Namespace')}: app-project-permits: resource "
         ":Namespace is not permitted in project fingerprint-api-platform (add it to "
@@ -29,10 +41,54 @@ def test_project_refuses_the_platform_namespace(tmp_path: Path) -> None:
         "(us-east-1) cannot sync, so none of its objects is applied"]
 
 
+def test_cluster_blacklist_refuses_what_the_whitelist_allows(tmp_path: Path) -> None:
+    root = copy_rendered(tmp_path)
+    edit_yaml(root / PROJECT, lambda d: d["spec"].update(
+        clusterResourceBlacklist=[{"group": "", "kind": "Namespace"}]))
+    namespace = root / "k8s/base/mesh/namespace.yaml"
+    assert findings(root, "app-project-permits") == [
+        f"{loc(namespace, 'Namespace')}: app-project-permits: resource :Namespace is not "
+        f"permitted in project fingerprint-api (add it to clusterResourceWhitelist): {GENERATED}"]
+
+
+def test_namespaced_whitelist_refuses_a_kind_it_lacks(tmp_path: Path) -> None:
+    root = copy_rendered(tmp_path)
+    edit_yaml(root / PROJECT, _without("namespaceResourceWhitelist", "networking.k8s.io",
+                                       "NetworkPolicy"))
+    found = findings(root, "app-project-permits")
+    deny = root / "k8s/base/mesh/networkpolicy-default-deny.yaml"
+    assert (f"{loc(deny, 'NetworkPolicy')}: app-project-permits: resource "
+            "networking.k8s.io:NetworkPolicy is not permitted in project fingerprint-api (add "
+            f"it to namespaceResourceWhitelist): {GENERATED}") in found
+    assert all("NetworkPolicy" in f for f in found) and len(found) == 4  # 3 base, 1 watcher
+
+
+def test_empty_namespaced_whitelist_refuses_every_namespaced_object(tmp_path: Path) -> None:
+    root = copy_rendered(tmp_path)
+    edit_yaml(root / PLATFORM, lambda d: d["spec"].update(namespaceResourceWhitelist=[]))
+    found = findings(root, "app-project-permits")
+    assert found and all("add it to namespaceResourceWhitelist" in f for f in found)
+    assert any("argoproj.io:AppProject" in f and "fingerprint-api-argocd" in f for f in found)
+
+
+def test_objects_in_a_namespace_the_project_does_not_list(tmp_path: Path) -> None:
+    root = copy_rendered(tmp_path)
+    edit_yaml(root / PLATFORM, lambda d: d["spec"].update(destinations=[
+        e for e in d["spec"]["destinations"] if e["namespace"] != "monitoring"]))
+    found = findings(root, "app-project-permits")
+    rule = root / "k8s/platform/monitoring/prometheusrule-global-alerts.yaml"
+    assert (f"{loc(rule, 'namespace: monitoring', len('namespace: '))}: app-project-permits: "
+            "namespace monitoring is not permitted in project 'fingerprint-api-platform': "
+            "Application fingerprint-api-platform-monitoring (us-east-1) cannot sync, so none "
+            "of its objects is applied") in found
+    assert all("namespace monitoring" in f for f in found)
+
+
 def test_project_that_allows_what_its_applications_sync_passes(tmp_path: Path) -> None:
     root = copy_rendered(tmp_path)
-    edit_yaml(root / PLATFORM, lambda d: d["spec"].update(
-        clusterResourceWhitelist=[{"group": "", "kind": "Namespace"}]))
+    edit_yaml(root / PLATFORM, _without("clusterResourceWhitelist", "", "Namespace"))
+    edit_yaml(root / PLATFORM, lambda d: d["spec"]["clusterResourceWhitelist"].append(
+        {"group": "", "kind": "Namespace"}))
     assert findings(root, "app-project-permits") == []
 
 
@@ -130,8 +186,8 @@ def test_all_at_once_strategy_updates_every_region_at_once(tmp_path: Path) -> No
     root = copy_rendered(tmp_path)
     edit_yaml(root / APPSET, lambda d: d["spec"].update(strategy={"type": "AllAtOnce"}))
     (found,) = findings(root, "rolling-sync-steps")
-    assert found.startswith(f"{loc(root / APPSET, 'strategy:')}: rolling-sync-steps: the 3 "
-                            "Applications it generates")
+    assert found.startswith(f"{loc(root / APPSET, 'type: AllAtOnce')}: rolling-sync-steps: "
+                            "the 3 Applications it generates")
 
 
 @pytest.mark.parametrize(("groups", "step", "message"), [

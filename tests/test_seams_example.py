@@ -46,9 +46,9 @@ KNOWN_OPEN_SEAM_DEFECTS = sorted([
     ("scrape-once", "k8s/base/mesh/servicemonitor.yaml"),
     *[("alert-input-produced", "monitoring/rules/global-alerts.rules.yaml")] * 3,
     *[("alert-input-produced", "k8s/platform/monitoring/prometheusrule-global-alerts.yaml")] * 3,
-    # issue 13, delivery: the platform project refuses the Config Connector Namespace (fixed:
-    # every region updating at once, and Config Connector namespaces without a context)
-    ("app-project-permits", "k8s/platform/config-connector/namespace.yaml"),
+    # issue 13, delivery: none left (fixed: the platform project refusing the Config
+    # Connector Namespace, every region updating at once, Config Connector namespaces
+    # without a context)
 ])
 
 
@@ -75,8 +75,8 @@ def test_seam_rules_are_fast_on_the_example() -> None:
 def test_rules_that_pass_on_the_example() -> None:
     fired = {rule for rule, _ in KNOWN_OPEN_SEAM_DEFECTS}
     assert sorted(r.id for r in seams.RULES if r.id not in fired) == [
-        "cluster-declared", "kcc-namespace-context", "paging-alert-runbook",
-        "pod-ranges-disjoint", "rolling-sync-steps", "wi-pool-matches"]
+        "app-project-permits", "cluster-declared", "kcc-namespace-context",
+        "paging-alert-runbook", "pod-ranges-disjoint", "rolling-sync-steps", "wi-pool-matches"]
 
 
 @pytest.mark.parametrize("build", ["--no-build", "--build"])

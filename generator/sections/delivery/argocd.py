@@ -1,7 +1,8 @@
 """Argo CD objects (``argocd/``), synced to the platform cluster by a root Application.
 
 Layout and order (``argocd.argoproj.io/sync-wave`` inside the root Application's sync):
-- wave -3: the AppProjects (workloads, Istio install, platform);
+- wave -3: the AppProjects (workloads, Istio install, platform), derived from what their
+  Applications sync once everything else is rendered (:mod:`projects`);
 - waves -2/-1/0: per region cluster, Istio's Helm charts base, istiod and gateway;
 - wave 1: the workload ApplicationSet (one Application per region overlay) and one
   Application per platform layer.
@@ -29,16 +30,6 @@ ISTIO_WAVES = {"base": -2, "istiod": -1, "gateway": 0}
 WORKLOAD_WAVE = 1
 PLATFORM_WAVE = 1
 RETRY = {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "3m"}}
-ISTIO_CLUSTER_KINDS = (
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
-    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
-    ("apiextensions.k8s.io", "CustomResourceDefinition"),
-    ("", "Namespace"),
-    ("rbac.authorization.k8s.io", "ClusterRole"),
-    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-)
 # istiod fills these in at run time (the validating webhook's caBundle and failurePolicy,
 # the injection and revision-tag webhooks' caBundle); without ignoring them selfHeal would
 # fight it (argoproj/argo-cd#1487).
@@ -58,6 +49,10 @@ WEBHOOK_DRIFT = [
 
 def _parts(spec: Spec) -> tuple[Mesh, Delivery]:
     return spec[MESH], spec[DELIVERY]
+
+
+def project_metadata(spec: Spec, name: str) -> dict[str, Any]:
+    return _metadata(spec, name, PROJECT_WAVE)
 
 
 def _metadata(
@@ -83,56 +78,6 @@ def _automated(extra_options: list[str]) -> dict[str, Any]:
 def _git_source(spec: Spec, path: str) -> dict[str, Any]:
     _, delivery = _parts(spec)
     return {"repoURL": delivery.repo_url, "targetRevision": delivery.target_revision, "path": path}
-
-
-def projects(spec: Spec) -> list[dict[str, Any]]:
-    mesh, delivery = _parts(spec)
-    projects = names.project_names(delivery)
-    istio_namespaces = sorted({mesh.istio.namespace, mesh.gateway.namespace})
-    platform_destinations = [{"name": delivery.platform_cluster, "namespace": delivery.namespace}]
-    if spec.layers:
-        # Platform layers put objects in namespaces of their own choosing.
-        platform_destinations.append({"name": delivery.platform_cluster, "namespace": "*"})
-    return [
-        {
-            "metadata": _metadata(spec, projects["workloads"], PROJECT_WAVE),
-            "spec": {
-                "description": f"{spec.service.name}: the per-region overlays",
-                "sourceRepos": [delivery.repo_url],
-                "destinations": [
-                    {"name": r.cluster, "namespace": core_names.namespace(spec)}
-                    for r in sorted(spec.regions, key=lambda r: r.name)
-                ],
-                # The overlay ships its Namespace (with istio-injection); nothing else is
-                # cluster-scoped.
-                "clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
-            },
-        },
-        {
-            "metadata": _metadata(spec, projects["istio"], PROJECT_WAVE),
-            "spec": {
-                "description": f"{spec.service.name}: Istio {mesh.istio.version} in every region",
-                "sourceRepos": [mesh.istio.helm_repo],
-                "destinations": [
-                    {"name": r.cluster, "namespace": ns}
-                    for r in sorted(spec.regions, key=lambda r: r.name)
-                    for ns in istio_namespaces
-                ],
-                "clusterResourceWhitelist": [
-                    {"group": g, "kind": k} for g, k in ISTIO_CLUSTER_KINDS
-                ],
-            },
-        },
-        {
-            "metadata": _metadata(spec, projects["platform"], PROJECT_WAVE),
-            "spec": {
-                "description": f"{spec.service.name}: Argo CD's own objects and platform layers",
-                "sourceRepos": [delivery.repo_url],
-                "destinations": platform_destinations,
-                "clusterResourceWhitelist": [],
-            },
-        },
-    ]
 
 
 def rolling_sync(delivery: Delivery) -> dict[str, Any]:
@@ -323,8 +268,6 @@ def render(delivery: Delivery, spec: Spec) -> Iterator[RenderedFile]:
             path or names.argocd_file(kind, obj["metadata"]["name"]), emit.k8s(API, kind, **obj)
         )
 
-    for project in projects(spec):
-        yield out("AppProject", project)
     yield out("Application", root_application(spec), names.root_file())
     yield out("ApplicationSet", workload_applicationset(spec))
     canaries = (False, True) if spec[MESH].istio.canary else (False,)

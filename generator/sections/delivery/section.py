@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from generator import placeholders
 from generator.section import Context, DerivedName, Problem, Raw, RenderedFile, Section
-from generator.sections.delivery import argocd, build, checks, names
+from generator.sections.delivery import argocd, build, checks, names, projects
 from generator.sections.delivery.model import DELIVERY, Delivery
 from generator.spec import Always, Spec
 
@@ -31,6 +31,12 @@ class DeliverySection:
 
     def render(self, model: Delivery, spec: Spec, context: Context) -> Iterable[RenderedFile]:
         return argocd.render(model, spec)
+
+    def finish(self, model: Delivery, spec: Spec,
+               files: Sequence[RenderedFile]) -> Iterable[RenderedFile]:
+        """The AppProjects: what the rendered Applications sync, exactly."""
+        return projects.render(model, spec, files,
+                               lambda name: argocd.project_metadata(spec, name))
 
 
 SECTION: Section[Delivery] = DeliverySection()
