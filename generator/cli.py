@@ -122,13 +122,14 @@ def validate(spec: str | None, rendered_dir: str | None, schema_dirs: tuple[Path
     if rendered_dir is not None:
         if spec is not None:
             raise click.UsageError("give either SPEC or --rendered DIR, not both")
+        if strict:
+            raise click.UsageError("--strict applies to a spec, not --rendered")
         _validate_rendered(Path(rendered_dir), schema_dirs, engine, build, kubernetes_version,
                            rules, skipped)
         return
     if rules or skipped:
         raise click.UsageError("--rule and --skip-rule apply to --rendered only")
-    if strict and rendered_dir is not None:
-        raise click.UsageError("--strict applies to a spec, not --rendered")
+
     with _reported():
         path, model = load_spec(spec)
     warnings = model.warnings
