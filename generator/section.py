@@ -13,7 +13,7 @@ named nor rendered: its methods always receive their own model, never ``None``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from generator.errors import ERROR, Path, Severity
@@ -64,6 +64,10 @@ class RenderedFile:
     path: str
     """Relative to the output folder, with forward slashes."""
     content: str
+    documents: tuple[Mapping[str, Any], ...] | None = field(default=None, compare=False,
+                                                            repr=False)
+    """The YAML documents ``content`` holds, when the file was serialized from them (so a
+    finishing step reads them without parsing the text again); None otherwise."""
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,8 @@ CHILDREN: dict[GroupKind, tuple[GroupKind, ...]] = {
 }
 """What controllers create from a synced object: Argo CD shows them in the resource tree
 only when the project's namespaced whitelist admits them (argoproj/argo-cd#28564)."""
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it: this reads every rendered file once more."""
 _TEMPLATE = re.compile(r"\{\{\s*\.?([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
@@ -119,9 +121,11 @@ def documents(files: Iterable[RenderedFile]) -> dict[str, list[dict[str, Any]]]:
     skipped here: the render reports it, located, when it parses every file back)."""
     out = {}
     for file in files:
-        if file.path.endswith((".yaml", ".yml")):
+        if file.documents is not None:  # serialized from these: no need to parse them back
+            out[file.path] = [dict(d) for d in file.documents if _object(d)]
+        elif file.path.endswith((".yaml", ".yml")):
             try:
-                docs = [d for d in yaml.safe_load_all(file.content) if _object(d)]
+                docs = [d for d in yaml.load_all(file.content, Loader=_LOADER) if _object(d)]
             except yaml.YAMLError:
                 continue
             out[file.path] = docs
