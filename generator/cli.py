@@ -245,7 +245,11 @@ def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: 
     out = Path(out_dir)
     share = _share(max_share)
     with _reported():
-        _, model = load_spec(spec)
+        spec_path, model = load_spec(spec)
+    if model.warnings:  # rendered all the same; `validate` lists them, located
+        _echo_err(f"mrgen: {spec_path} has {len(model.warnings)} warning(s) (placeholder "
+                  "values, ...); `mrgen validate` lists them")
+    with _reported():
         result = plan(out, render_files(model), model.source)
         refusals = [] if force else safety_check(result, share)
         if check:

@@ -115,6 +115,14 @@ def test_validate_prints_located_warnings_and_strict_fails(project: Path) -> Non
         == lines
 
 
+def test_render_says_how_many_warnings_and_still_renders(project: Path) -> None:
+    result = run_cli(["render"], cwd=project)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (f"mrgen: spec/fingerprint-api.yaml has {len(PLACEHOLDER_PATHS)} "
+                             "warning(s) (placeholder values, ...); `mrgen validate` lists "
+                             "them\n")
+
+
 def test_strict_passes_without_placeholders(project: Path) -> None:
     spec = project / "spec" / EXAMPLE_SPEC.name
     spec.write_text(spec_text(_real(example())), encoding="utf-8")
