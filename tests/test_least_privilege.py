@@ -111,7 +111,8 @@ def test_default_deny_network_policy_with_what_the_system_needs() -> None:
         "kubernetes.io/metadata.name": "istio-system"}}, "podSelector": {"matchLabels": {
             "app": "istiod"}}}]
     assert _ports(istiod) == {("TCP", 15012)}
-    assert metadata["to"] == [{"ipBlock": {"cidr": "169.254.169.254/32"}}]
+    assert metadata["to"] == [{"ipBlock": {"cidr": "169.254.169.254/32"}},
+                              {"ipBlock": {"cidr": "169.254.169.252/32"}}]
     assert _ports(https) == {("TCP", 443)}
     api = files[f"{MESH}/networkpolicy-fingerprint-api.yaml"][0]["spec"]
     mesh, scrape = api["ingress"]

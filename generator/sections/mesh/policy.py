@@ -45,8 +45,9 @@ PLATFORM_EGRESS = "allow-platform-egress"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 ISTIOD_XDS_PORT = 15012
 MERGED_METRICS_PORT, ENVOY_METRICS_PORT = 15020, 15090
-METADATA_SERVER = "169.254.169.254/32"
-METADATA_PORTS = (80, 988)  # the metadata server, and GKE's Workload Identity server behind it
+METADATA_SERVERS = ("169.254.169.254/32", "169.254.169.252/32")
+"""The metadata address, and the GKE metadata server (Workload Identity) behind it."""
+METADATA_PORTS = (80, 988)
 DNS_PORT, HTTPS_PORT = 53, 443
 
 
@@ -149,7 +150,8 @@ def platform_egress(mesh: Mesh, spec: Spec) -> dict[str, Any]:
         {"ports": [*_ports(DNS_PORT, protocol="UDP"), *_ports(DNS_PORT)]},
         {"to": [in_namespace(mesh.istio.namespace, {"app": "istiod"})],
          "ports": _ports(ISTIOD_XDS_PORT)},
-        {"to": [{"ipBlock": {"cidr": METADATA_SERVER}}], "ports": _ports(*METADATA_PORTS)},
+        {"to": [{"ipBlock": {"cidr": cidr}} for cidr in METADATA_SERVERS],
+         "ports": _ports(*METADATA_PORTS)},
         {"ports": _ports(HTTPS_PORT)},
     ]
     return network_policy(spec, PLATFORM_EGRESS, None, None, egress)
