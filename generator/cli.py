@@ -246,11 +246,11 @@ def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: 
     share = _share(max_share)
     with _reported():
         spec_path, model = load_spec(spec)
+        result = plan(out, render_files(model), model.source)
     if model.warnings:  # rendered all the same; `validate` lists them, located
         _echo_err(f"mrgen: {spec_path} has {len(model.warnings)} warning(s) (placeholder "
                   "values, ...); `mrgen validate` lists them")
     with _reported():
-        result = plan(out, render_files(model), model.source)
         refusals = [] if force else safety_check(result, share)
         if check:
             _print_plan(result, out, show_diff, "would ")

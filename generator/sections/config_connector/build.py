@@ -40,4 +40,4 @@ def config_connector(data: dict[str, Any]) -> ConfigConnector:
     if account is None and gcp is not None:
         account = names.default_google_service_account(gcp)
     return ConfigConnector(mode=raw.get("mode", "namespaced"), namespace=namespace,
-                           google_service_account=account)
+                           project=gcp, google_service_account=account)

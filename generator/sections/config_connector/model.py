@@ -16,6 +16,9 @@ class ConfigConnector:
     mode: Mode
     namespace: str
     """The namespace of every Config Connector object of the platform cluster."""
+    project: str | None
+    """The GCP project objects default to (the namespace's ``project-id`` annotation):
+    replication's, else the GCLB's; None when no layer renders Config Connector objects."""
     google_service_account: str | None
     """The Google service account Config Connector acts as (a ConfigConnectorContext's in
     namespaced mode, the ConfigConnector's in cluster mode); None when no layer renders

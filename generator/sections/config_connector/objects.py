@@ -32,8 +32,14 @@ def _labels(spec: Spec) -> dict[str, str]:
     return core_names.common_labels(spec, "config-connector")
 
 
+PROJECT_ANNOTATION = "cnrm.cloud.google.com/project-id"
+
+
 def namespace(kcc: ConfigConnector, spec: Spec) -> dict[str, Any]:
-    return {"metadata": emit.metadata(kcc.namespace, labels=_labels(spec))}
+    # Objects default to this project (every mrgen object also names its own).
+    annotations = {PROJECT_ANNOTATION: kcc.project} if kcc.project else None
+    return {"metadata": emit.metadata(kcc.namespace, labels=_labels(spec),
+                                      annotations=annotations)}
 
 
 def context(kcc: ConfigConnector, spec: Spec) -> dict[str, Any]:
