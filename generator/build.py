@@ -9,6 +9,10 @@ The flow is generic; each section (see :mod:`generator.registry`) supplies its p
    are located here.
 4. ``names``: every derived name must fit its Kubernetes limit and be a DNS label.
 
+Checks may also return warnings (:class:`Problem` with ``severity="warning"``), and every
+string of the spec is scanned for placeholder values (:mod:`generator.placeholders`): a valid
+spec carries them, located, in ``Spec.warnings``; only the CLI reports them.
+
 A schema error in one section does not hide the semantic problems of the others; only a
 broken core (service, regions) stops the semantic checks, since every section reads it.
 """
@@ -19,7 +23,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from generator.errors import Diagnostic, MrgenError
+from generator import placeholders
+from generator.errors import WARNING, Diagnostic, MrgenError
 from generator.loader import LoadedSpec
 from generator.registry import SECTIONS
 from generator.schema import validate_schema
@@ -40,7 +45,8 @@ def _broken_keys(problems: Iterable[Diagnostic]) -> set[str]:
 
 
 def _located(loaded: LoadedSpec, problems: Iterable[Problem]) -> list[Diagnostic]:
-    return [loaded.diagnostic(p.path, p.message, key=p.key) for p in problems]
+    return [loaded.diagnostic(p.path, p.message, key=p.key, severity=p.severity)
+            for p in problems]
 
 
 def _name_problems(spec: Spec) -> list[Problem]:
@@ -92,12 +98,15 @@ def build(loaded: LoadedSpec, source: str) -> Spec:
             found.extend(section.check(model, spec))
         except MissingSection:
             continue
+    warned = [p for p in found if p.severity == WARNING]
+    found = [p for p in found if p.severity != WARNING]
     if problems or found:
         raise MrgenError([*problems, *_located(loaded, found)])
     layers = sorted({layer for section in SECTIONS
                      if (model := spec.models.get(section.key.name)) is not None
                      for layer in section.layers(model, spec)})
-    spec = Spec(spec.source, spec.models, tuple(layers))
+    warnings = sorted(set(_located(loaded, [*warned, *placeholders.scan(data)])))
+    spec = Spec(spec.source, spec.models, tuple(layers), tuple(warnings))
     found = _name_problems(spec)
     if found:
         raise MrgenError(_located(loaded, found))

@@ -116,10 +116,13 @@ def main() -> None:
 @click.option("--skip-rule", "skipped", multiple=True, metavar="ID",
               help="With --rendered: skip the seam rules matching ID (repeatable; '*' skips "
                    "them all).")
+@click.option("--strict", is_flag=True,
+              help="Warnings (placeholder values, an Istio release past its end of life) "
+                   "are errors: exit 1 on any (for CI).")
 def validate(spec: str | None, rendered_dir: str | None, schema_dirs: tuple[Path, ...],
              engine: str, build: bool | None, kubernetes_version: str,
-             rules: tuple[str, ...], skipped: tuple[str, ...]) -> None:
-    """Check SPEC (default: the one spec in spec/) and report every problem.
+             rules: tuple[str, ...], skipped: tuple[str, ...], strict: bool) -> None:
+    """Check SPEC (default: the one spec in spec/) and report every problem and warning.
 
     With --rendered, also run the seam rules: cross-artifact checks of the rendered tree
     (DNS names served, scrapes reachable, projects that admit their Applications, ...).
@@ -127,11 +130,14 @@ def validate(spec: str | None, rendered_dir: str | None, schema_dirs: tuple[Path
     if rendered_dir is not None:
         if spec is not None:
             raise click.UsageError("give either SPEC or --rendered DIR, not both")
+        if strict:
+            raise click.UsageError("--strict applies to a spec, not --rendered")
         _validate_rendered(Path(rendered_dir), schema_dirs, engine, build, kubernetes_version,
                            rules, skipped)
         return
     if rules or skipped:
         raise click.UsageError("--rule and --skip-rule apply to --rendered only")
+
     with _reported():
         path, model = load_spec(spec)
         extensions = load_extensions(path, model)
@@ -139,8 +145,18 @@ def validate(spec: str | None, rendered_dir: str | None, schema_dirs: tuple[Path
             from generator.render import render as render_files
 
             render_files(model, extensions)
+    warnings = model.warnings
+    if strict and warnings:
+        from generator.errors import MrgenError
+
+        with _reported():
+            raise MrgenError(w.as_error() for w in warnings)
+    for warning in warnings:
+        _echo_err(str(warning))
     added = f", extensions in {extensions.display}" if extensions else ""
-    click.echo(f"{path}: valid ({len(model.regions)} regions, primary {model.primary.name}{added})")
+    noted = f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""
+    click.echo(f"{path}: valid ({len(model.regions)} regions, primary {model.primary.name}"
+               f"{added}){noted}")
 
 
 def _validate_rendered(folder: Path, flag_dirs: tuple[Path, ...], engine: str,
@@ -267,6 +283,10 @@ def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: 
             if strict:
                 sys.exit(EXIT_PROBLEMS)
         result = plan(out, render_files(model, load_extensions(spec_path, model)), model.source)
+    if model.warnings:  # rendered all the same; `validate` lists them, located
+        _echo_err(f"mrgen: {spec_path} has {len(model.warnings)} warning(s) (placeholder "
+                  "values, ...); `mrgen validate` lists them")
+    with _reported():
         refusals = [] if force else safety_check(result, share)
         if check:
             _print_plan(result, out, show_diff, "would ")
@@ -392,40 +412,16 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str,
 
 
 @main.command()
-@click.argument("directory", required=False, default=".",
-                type=click.Path(file_okay=False))
-@click.option("--name", default="fingerprint-api", show_default=True,
-              help="Service name (a DNS label); also names the spec file.")
-@click.option("--image", default=None,
-              help="Container image, pinned (default: a registry.example.com placeholder).")
-def init(directory: str, name: str, image: str | None) -> None:
-    """Start a project in DIRECTORY: spec/NAME.yaml for the guide's three regions (with the
-    schema modeline) and spec/mrgen.schema.json. Never overwrites anything."""
-    from generator.errors import MrgenError, at
-    from generator.starter import starter_files
-    from generator.sync import create_new
-
-    root = Path(directory)
-    with _reported():
-        files = starter_files(name, image)
-        folder = root / SPEC_FOLDER
-        others = sorted(p for p in (*folder.glob("*.yaml"), *folder.glob("*.yml")))
-        if others:
-            raise MrgenError(at(str(p), "a spec already exists here; mrgen init starts new "
-                                "projects only") for p in others)
-        create_new(root, files)
-    for file in files:
-        click.echo(f"create {root / file.path}")
-    click.echo(f"next: mrgen validate {root / files[0].path} && mrgen render "
-               f"{root / files[0].path} --out {root / 'rendered'}")
-
-
-@main.command()
 def schema() -> None:
     """Print the spec's JSON Schema (draft 2020-12)."""
     from generator.resources import schema_path
 
     click.echo(schema_path().read_text(encoding="utf-8"), nl=False)
+
+
+from generator import initcmd  # noqa: E402  - registers `mrgen init` on main
+
+__all__ = ["initcmd", "main", "run"]
 
 
 def run() -> None:

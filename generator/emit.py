@@ -57,7 +57,7 @@ def dump_document(doc: Mapping[str, Any]) -> str:
 def yaml_file(path: str, *docs: Mapping[str, Any], comment: Sequence[str] = ()) -> RenderedFile:
     """A YAML file of one or more documents, with optional constant comment lines first."""
     body = "---\n".join(dump_document(d) for d in docs)
-    return RenderedFile(path, _comment(comment) + body)
+    return RenderedFile(path, _comment(comment) + body, documents=tuple(docs))
 
 
 def json_file(path: str, doc: Any) -> RenderedFile:

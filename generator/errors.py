@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
+Severity = Literal["error", "warning"]
+ERROR: Severity = "error"
+WARNING: Severity = "warning"
 
 
 def format_path(path: Sequence[PathPart]) -> str:
@@ -37,12 +41,19 @@ class Diagnostic:
     col: int
     path: str
     message: str
+    severity: Severity = ERROR
+    """Errors fail the command; warnings are reported (and fail only ``--strict``)."""
 
     def __str__(self) -> str:
         where = self.file
         if self.line:
             where += f":{self.line}:{self.col}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        message = f"warning: {self.message}" if self.severity == WARNING else self.message
+        return f"{where}: {self.path}: {message}" if self.path else f"{where}: {message}"
+
+    def as_error(self) -> Diagnostic:
+        """The same diagnostic as an error (``--strict``)."""
+        return Diagnostic(self.file, self.line, self.col, self.path, self.message)
 
 
 class MrgenError(Exception):

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from generator.errors import Diagnostic, MrgenError, Path, format_path
+from generator.errors import ERROR, Diagnostic, MrgenError, Path, Severity, format_path
 
 MAX_BYTES = 1024 * 1024  # a 100-region spec is ~40 KiB; anything near 1 MiB is a mistake
 MAX_NODES = 50_000  # YAML nodes read, and values after alias expansion ("billion laughs");
@@ -56,9 +56,10 @@ class LoadedSpec:
             probe = probe[:-1]
         return table.get(probe, self.positions.get((), (1, 1)))
 
-    def diagnostic(self, path: Path, message: str, *, key: bool = False) -> Diagnostic:
+    def diagnostic(self, path: Path, message: str, *, key: bool = False,
+                   severity: Severity = ERROR) -> Diagnostic:
         line, col = self.where(path, key=key)
-        return Diagnostic(self.file, line, col, format_path(path), message)
+        return Diagnostic(self.file, line, col, format_path(path), message, severity)
 
 
 class _Resolver(yaml.resolver.BaseResolver):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.section import Section
+from generator.sections.config_connector.section import SECTION as CONFIG_CONNECTOR
 from generator.sections.core.section import SECTION as CORE
 from generator.sections.delivery.section import SECTION as DELIVERY
 from generator.sections.extensions.section import SECTION as EXTENSIONS
@@ -21,6 +22,7 @@ from generator.sections.runbook.section import SECTION as RUNBOOK
 
 SECTIONS: tuple[Section[Any], ...] = (
     CORE,  # first: every other section reads the service and its regions
+    CONFIG_CONNECTOR,  # the namespace replication's and the GCLB's Google objects live in
     REPLICATION,
     MESH,
     DELIVERY,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from generator.errors import Diagnostic, MrgenError, at, fail
-from generator.section import Context, RenderedFile
+from generator.section import Context, Finishing, RenderedFile
 from generator.spec import Spec
 from generator.templating import Templates, make_environment
 
@@ -127,6 +127,14 @@ def render(spec: Spec, extensions: Source | None = None) -> list[RenderedFile]:
             problems.extend(exc.diagnostics)
     if not problems:
         add(kustomizations(spec.core, sorted(files.values())), "kustomize layout")
+    for section in SECTIONS:  # sections that render from everything else (AppProjects)
+        model = spec.models.get(section.key.name)
+        if problems or model is None or not isinstance(section, Finishing):
+            continue
+        try:
+            add(section.finish(model, spec, sorted(files.values())), section.key.name)
+        except MrgenError as exc:
+            problems.extend(exc.diagnostics)
     if problems:
         raise MrgenError(problems)
     out = []

@@ -12,11 +12,11 @@ named nor rendered: its methods always receive their own model, never ``None``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
-from generator.errors import Path
+from generator.errors import ERROR, Path, Severity
 
 if TYPE_CHECKING:
     from generator.spec import Key, Spec
@@ -35,6 +35,10 @@ class Problem:
     message: str
     key: bool = False
     """Point at the mapping key of ``path`` instead of its value."""
+    severity: Severity = ERROR
+    """``warning``: the spec builds and renders, but a value needs attention (a placeholder,
+    an Istio release past its end of life). ``mrgen validate`` reports warnings and
+    ``--strict`` turns them into errors; nothing else fails on them."""
 
 
 class Problems(Exception):
@@ -63,6 +67,10 @@ class RenderedFile:
     source: str = field(default="", compare=False)
     """The file it was made from when that is not the spec (a user extension), as the
     DO-NOT-EDIT header names it."""
+    documents: tuple[Mapping[str, Any], ...] | None = field(default=None, compare=False,
+                                                            repr=False)
+    """The YAML documents ``content`` holds, when the file was serialized from them (so a
+    finishing step reads them without parsing the text again); None otherwise."""
 
 
 @dataclass(frozen=True)
@@ -107,3 +115,14 @@ class Section(Protocol[M]):
     def render(self, model: M, spec: Spec, context: Context) -> Iterable[RenderedFile]:
         """The section's output files (headers and parse-back are added by the flow)."""
         ...
+
+
+@runtime_checkable
+class Finishing(Protocol):
+    """A section that also renders from the other sections' output: after every section
+    rendered and the kustomizations were written, ``finish`` gets all those files (without
+    headers) and returns more (the delivery section's AppProjects, derived from what their
+    Applications sync)."""
+
+    def finish(self, model: Any, spec: Spec,
+               files: Sequence[RenderedFile]) -> Iterable[RenderedFile]: ...

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
+from generator.errors import Diagnostic
+
 if TYPE_CHECKING:
     from generator.sections.core.model import Core, Region, Service
 
@@ -50,6 +52,9 @@ class Spec:
     models: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     layers: tuple[str, ...] = ()
     """Platform layers (``k8s/platform/<layer>``) the sections render into, sorted."""
+    warnings: tuple[Diagnostic, ...] = ()
+    """Located warnings of a valid spec (placeholders left in, an Istio release past its end
+    of life): the build's second result, reported by the CLI only."""
 
     def __getitem__(self, key: Always[M]) -> M:
         if key.name not in self.models:
@@ -61,7 +66,7 @@ class Spec:
 
     def with_model(self, key: Key[M], model: M | None) -> Spec:
         return Spec(self.source, MappingProxyType({**self.models, key.name: model}),
-                    self.layers)
+                    self.layers, self.warnings)
 
     # The core section (service and regions) is what every other section builds on.
     @property

@@ -68,7 +68,9 @@ def test_golden_overlays_build_with_the_extensions_applied() -> None:
             assert annotations[OWNER] == "team-fingerprint"
             assert annotations["example.com/pager"] == f"fingerprint-{region}"
             validate_core(deployment)
-        policies = kinds(docs, "NetworkPolicy")
+        # the user's policy, beside the default-deny set mrgen renders itself
+        policies = [p for p in kinds(docs, "NetworkPolicy")
+                    if p["metadata"]["name"] == "fingerprint-api-ingress"]
         if region == "eu-west-1":
             (policy,) = policies
             assert policy["metadata"]["labels"] == {"region": "eu-west-1"}
@@ -108,7 +110,7 @@ def test_validate_checks_the_extensions(project: Path) -> None:
     add_golden(project)
     result = run_cli(["validate", SPEC], cwd=project)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip().endswith("extensions in spec/extensions)")
+    assert "extensions in spec/extensions)" in result.stdout  # then the placeholder count
 
 
 # --- the same pipeline as mrgen's own output ------------------------------------------------

@@ -77,7 +77,9 @@ def test_namespace_and_shared_names(built: dict[str, list[dict[str, Any]]]) -> N
     for region, docs in built.items():
         ns = one(docs, "Namespace")
         assert ns["metadata"]["name"] == SPEC.service.namespace
-        assert ns["metadata"]["labels"]["istio-injection"] == "enabled"
+        # injection by revision tag: the istiod revision holding "stable" serves it
+        assert ns["metadata"]["labels"]["istio.io/rev"] == "stable"
+        assert "istio-injection" not in ns["metadata"]["labels"]
         for doc in docs:
             if doc["kind"] != "Namespace":
                 assert doc["metadata"]["namespace"] == SPEC.service.namespace

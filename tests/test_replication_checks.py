@@ -150,9 +150,11 @@ def test_without_the_section_nothing_of_replication_is_rendered(tmp_path: Path) 
     files = docs_under(render_to(tmp_path, data))
     kinds = {d.get("kind") for docs in files.values() for d in docs}
     assert not kinds & {"CronJob", "StorageBucket", "IAMPolicyMember", "IAMServiceAccount"}
-    assert not any("cache-invalidation" in p or "/platform/config-connector/" in p
-                   for p in files)
-    assert build_replication.replication(data) is None
+    assert not any("cache-invalidation" in p for p in files)
+    # the GCLB still needs the Config Connector namespace and its context, nothing more
+    assert sorted(p.rsplit("/", 1)[1] for p in files if "/platform/config-connector/" in p) \
+        == ["configconnectorcontext.yaml", "kustomization.yaml", "namespace.yaml"]
+    assert build_replication.replication(data, "ignored") is None
 
 
 def _add_region(data: Doc) -> Doc:

@@ -40,7 +40,8 @@ def test_ci_lints_type_checks_tests_with_tools_required_and_checks_rendered() ->
     assert ci["permissions"] == {"contents": "read"}
     test = ci["jobs"]["test"]
     runs = _runs(test)
-    for command in ("apt-get install -y -qq prometheus", "ruff check generator tests", "mypy",
+    for command in ("apt-get install -y -qq prometheus", "pipx install 'checkov==",
+                    "ruff check generator tests", "mypy",
                     "mrgen render --check", "python -m pytest",
                     "pre-commit validate-manifest .pre-commit-hooks.yaml"):
         assert command in runs, command

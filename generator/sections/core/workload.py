@@ -9,6 +9,7 @@ The kustomization.yaml files are written by :mod:`generator.sections.core.layout
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -17,9 +18,16 @@ from generator import emit
 from generator.section import RenderedFile
 from generator.sections.core import names
 from generator.sections.core.model import Core, Region, Resources
+from generator.sections.mesh.names import REVISION_LABEL, STABLE_TAG
 
 PROBE_PERIOD_SECONDS = 10
 PRESTOP_SLEEP_SECONDS = 10
+DRAIN_MARGIN_SECONDS = 5
+PROXY_DRAIN_SECONDS = PRESTOP_SLEEP_SECONDS + DRAIN_MARGIN_SECONDS
+"""istio-proxy keeps serving this long after the pod is told to stop (its default, 5 s, is
+shorter than the app's preStop sleep: in-flight and late requests would fail)."""
+TERMINATION_GRACE_SECONDS = PRESTOP_SLEEP_SECONDS + 35
+SCRATCH = "/tmp"  # noqa: S108 - an emptyDir: the root filesystem stays read-only
 
 
 def _metadata(core: Core, name: str) -> dict[str, Any]:
@@ -78,8 +86,18 @@ def _container(core: Core) -> dict[str, Any]:
             "readOnlyRootFilesystem": True,
             "capabilities": {"drop": ["ALL"]},
         },
+        "volumeMounts": [{"name": "tmp", "mountPath": SCRATCH}],
     }
     return container
+
+
+def proxy_config(drain_seconds: int) -> str:
+    """The pod's ``proxy.istio.io/config``: the app starts after its sidecar, and the sidecar
+    drains at least as long as the app's preStop."""
+    return json.dumps(
+        {"holdApplicationUntilProxyStarts": True, "terminationDrainDuration": f"{drain_seconds}s"},
+        separators=(",", ":"),
+    )
 
 
 def _spread(core: Core, key: str) -> dict[str, Any]:
@@ -111,13 +129,13 @@ def deployment(core: Core) -> dict[str, Any]:
             "template": {
                 "metadata": {
                     "labels": pod_labels,
-                    "annotations": {
-                        "proxy.istio.io/config": '{"holdApplicationUntilProxyStarts": true}',
-                    },
+                    "annotations": {"proxy.istio.io/config": proxy_config(PROXY_DRAIN_SECONDS)},
                 },
                 "spec": {
                     "serviceAccountName": core.service.name,
-                    "terminationGracePeriodSeconds": PRESTOP_SLEEP_SECONDS + 35,
+                    # The API never calls the Kubernetes API: no token in the pod.
+                    "automountServiceAccountToken": False,
+                    "terminationGracePeriodSeconds": TERMINATION_GRACE_SECONDS,
                     "securityContext": {
                         "runAsNonRoot": True,
                         "seccompProfile": {"type": "RuntimeDefault"},
@@ -127,6 +145,7 @@ def deployment(core: Core) -> dict[str, Any]:
                         _spread(core, "kubernetes.io/hostname"),
                     ],
                     "containers": [_container(core)],
+                    "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
                 },
             },
         },
@@ -203,7 +222,9 @@ def service(core: Core) -> dict[str, Any]:
 
 
 def namespace(core: Core) -> dict[str, Any]:
-    labels = {**names.common_labels(core), "istio-injection": "enabled"}
+    # Injection by revision tag: the istiod revision holding the tag serves the namespace, so
+    # a control-plane upgrade moves it by moving the tag (mesh.istio.canary).
+    labels = {**names.common_labels(core), REVISION_LABEL: STABLE_TAG}
     return {"metadata": emit.metadata(names.namespace(core), labels=labels)}
 
 

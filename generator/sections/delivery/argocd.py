@@ -1,7 +1,8 @@
 """Argo CD objects (``argocd/``), synced to the platform cluster by a root Application.
 
 Layout and order (``argocd.argoproj.io/sync-wave`` inside the root Application's sync):
-- wave -3: the AppProjects (workloads, Istio install, platform);
+- wave -3: the AppProjects (workloads, Istio install, platform), derived from what their
+  Applications sync once everything else is rendered (:mod:`projects`);
 - waves -2/-1/0: per region cluster, Istio's Helm charts base, istiod and gateway;
 - wave 1: the workload ApplicationSet (one Application per region overlay) and one
   Application per platform layer.
@@ -29,28 +30,29 @@ ISTIO_WAVES = {"base": -2, "istiod": -1, "gateway": 0}
 WORKLOAD_WAVE = 1
 PLATFORM_WAVE = 1
 RETRY = {"limit": 5, "backoff": {"duration": "10s", "factor": 2, "maxDuration": "3m"}}
-ISTIO_CLUSTER_KINDS = (
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
-    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
-    ("apiextensions.k8s.io", "CustomResourceDefinition"),
-    ("", "Namespace"),
-    ("rbac.authorization.k8s.io", "ClusterRole"),
-    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-)
-# istiod fills these in at run time; without ignoring them selfHeal would fight it.
+# istiod fills these in at run time (the validating webhook's caBundle and failurePolicy,
+# the injection and revision-tag webhooks' caBundle); without ignoring them selfHeal would
+# fight it (argoproj/argo-cd#1487).
 WEBHOOK_DRIFT = [
     {
         "group": "admissionregistration.k8s.io",
         "kind": "ValidatingWebhookConfiguration",
         "jqPathExpressions": [".webhooks[]?.clientConfig.caBundle", ".webhooks[]?.failurePolicy"],
-    }
+    },
+    {
+        "group": "admissionregistration.k8s.io",
+        "kind": "MutatingWebhookConfiguration",
+        "jqPathExpressions": [".webhooks[]?.clientConfig.caBundle"],
+    },
 ]
 
 
 def _parts(spec: Spec) -> tuple[Mesh, Delivery]:
     return spec[MESH], spec[DELIVERY]
+
+
+def project_metadata(spec: Spec, name: str) -> dict[str, Any]:
+    return _metadata(spec, name, PROJECT_WAVE)
 
 
 def _metadata(
@@ -78,54 +80,27 @@ def _git_source(spec: Spec, path: str) -> dict[str, Any]:
     return {"repoURL": delivery.repo_url, "targetRevision": delivery.target_revision, "path": path}
 
 
-def projects(spec: Spec) -> list[dict[str, Any]]:
-    mesh, delivery = _parts(spec)
-    projects = names.project_names(delivery)
-    istio_namespaces = sorted({mesh.istio.namespace, mesh.gateway.namespace})
-    platform_destinations = [{"name": delivery.platform_cluster, "namespace": delivery.namespace}]
-    if spec.layers:
-        # Platform layers put objects in namespaces of their own choosing.
-        platform_destinations.append({"name": delivery.platform_cluster, "namespace": "*"})
-    return [
-        {
-            "metadata": _metadata(spec, projects["workloads"], PROJECT_WAVE),
-            "spec": {
-                "description": f"{spec.service.name}: the per-region overlays",
-                "sourceRepos": [delivery.repo_url],
-                "destinations": [
-                    {"name": r.cluster, "namespace": core_names.namespace(spec)}
-                    for r in sorted(spec.regions, key=lambda r: r.name)
-                ],
-                # The overlay ships its Namespace (with istio-injection); nothing else is
-                # cluster-scoped.
-                "clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
-            },
+def rolling_sync(delivery: Delivery) -> dict[str, Any]:
+    """Region by region (Argo CD Progressive Syncs): each step selects its regions'
+    Applications by label and waits for them to be Healthy before the next one starts;
+    ``maxUpdate`` bounds how many of a step update at once. Needs progressive syncs enabled
+    in the ApplicationSet controller; it then syncs the Applications itself (their automated
+    policy is turned off, and Argo CD logs a warning for it)."""
+    rollout = delivery.rollout
+    return {
+        "type": "RollingSync",
+        "rollingSync": {
+            "steps": [
+                {
+                    "matchExpressions": [
+                        {"key": core_names.REGION_LABEL, "operator": "In", "values": list(step)}
+                    ],
+                    "maxUpdate": rollout.max_update,
+                }
+                for step in rollout.steps
+            ]
         },
-        {
-            "metadata": _metadata(spec, projects["istio"], PROJECT_WAVE),
-            "spec": {
-                "description": f"{spec.service.name}: Istio {mesh.istio.version} in every region",
-                "sourceRepos": [mesh.istio.helm_repo],
-                "destinations": [
-                    {"name": r.cluster, "namespace": ns}
-                    for r in sorted(spec.regions, key=lambda r: r.name)
-                    for ns in istio_namespaces
-                ],
-                "clusterResourceWhitelist": [
-                    {"group": g, "kind": k} for g, k in ISTIO_CLUSTER_KINDS
-                ],
-            },
-        },
-        {
-            "metadata": _metadata(spec, projects["platform"], PROJECT_WAVE),
-            "spec": {
-                "description": f"{spec.service.name}: Argo CD's own objects and platform layers",
-                "sourceRepos": [delivery.repo_url],
-                "destinations": platform_destinations,
-                "clusterResourceWhitelist": [],
-            },
-        },
-    ]
+    }
 
 
 def workload_applicationset(spec: Spec) -> dict[str, Any]:
@@ -147,11 +122,12 @@ def workload_applicationset(spec: Spec) -> dict[str, Any]:
             ],
             # Deleting the ApplicationSet must never delete the production workloads.
             "syncPolicy": {"preserveResourcesOnDeletion": True},
+            "strategy": rolling_sync(spec[DELIVERY]),
             "template": {
                 "metadata": {
+                    # RollingSync steps select these Applications by their region label.
                     "name": names.workload_application_name_template(spec),
                     "labels": {**core_names.common_labels(spec), **region_label},
-                    "annotations": {names.SYNC_WAVE: str(WORKLOAD_WAVE)},
                 },
                 "spec": {
                     "project": names.project_names(spec[DELIVERY])["workloads"],
@@ -169,25 +145,53 @@ def workload_applicationset(spec: Spec) -> dict[str, Any]:
     }
 
 
-def _istio_values(spec: Spec, region: Region, chart: str) -> dict[str, Any]:
+def _istio_values(spec: Spec, region: Region, chart: str, canary: bool = False) -> dict[str, Any]:
     mesh, _ = _parts(spec)
     istio = mesh.istio
     if chart == "base":
-        return {"defaultRevision": "default", "global": {"istioNamespace": istio.namespace}}
+        # The default validating webhook goes to the revision serving the workloads.
+        stable = mesh_names.revision(mesh_names.stable_version(mesh, region))
+        return {"defaultRevision": stable, "global": {"istioNamespace": istio.namespace}}
     if chart == "istiod":
         return {
+            **_revision_values(mesh, region, canary),
             "global": {
                 "istioNamespace": istio.namespace,
                 "meshID": istio.mesh_id,
                 "multiCluster": {"clusterName": region.cluster},
                 "network": mesh_names.mesh_network(mesh, region),
-            }
+            },
         }
     # The gateway chart puts `labels` on its pods and Service: the Gateway selector matches.
-    return {"labels": dict(mesh.gateway.selector)}
+    # Its pods select the stable tag, so they move to a new revision when the tag does.
+    return {"labels": dict(mesh.gateway.selector), "revision": mesh_names.STABLE_TAG}
 
 
-def istio_application(spec: Spec, region: Region, chart: str) -> dict[str, Any]:
+def _revision_values(mesh: Mesh, region: Region, canary: bool) -> dict[str, Any]:
+    """istiod as a revision named after its version, with the revision tags it holds: the
+    stable one serves the ``stable`` tag until the region is promoted to the canary."""
+    moved = mesh_names.promoted(mesh, region)
+    if canary:
+        version = mesh.istio.canary.version if mesh.istio.canary else mesh.istio.version
+        tags = [mesh_names.STABLE_TAG, mesh_names.CANARY_TAG] if moved \
+            else [mesh_names.CANARY_TAG]
+    else:
+        version, tags = mesh.istio.version, [] if moved else [mesh_names.STABLE_TAG]
+    return {"revision": mesh_names.revision(version), "revisionTags": tags}
+
+
+def _chart_version(mesh: Mesh, region: Region, chart: str, canary: bool) -> str:
+    canary_version = mesh.istio.canary.version if mesh.istio.canary else None
+    if chart == "base":
+        return mesh_names.newest_version(mesh)  # CRDs first: they stay backward compatible
+    if chart == "gateway":
+        return mesh_names.stable_version(mesh, region)
+    return canary_version if canary and canary_version else mesh.istio.version
+
+
+def istio_application(
+    spec: Spec, region: Region, chart: str, canary: bool = False
+) -> dict[str, Any]:
     mesh, _ = _parts(spec)
     namespace = mesh.gateway.namespace if chart == "gateway" else mesh.istio.namespace
     sync = _automated(
@@ -197,15 +201,16 @@ def istio_application(spec: Spec, region: Region, chart: str) -> dict[str, Any]:
         sync["managedNamespaceMetadata"] = {
             "labels": {"topology.istio.io/network": mesh_names.mesh_network(mesh, region)}
         }
+    release = mesh_names.CANARY_ISTIOD_RELEASE if canary else mesh_names.ISTIO_RELEASES[chart]
     body: dict[str, Any] = {
         "project": names.project_names(spec[DELIVERY])["istio"],
         "source": {
             "repoURL": mesh.istio.helm_repo,
             "chart": chart,
-            "targetRevision": mesh.istio.version,
+            "targetRevision": _chart_version(mesh, region, chart, canary),
             "helm": {
-                "releaseName": mesh_names.ISTIO_RELEASES[chart],
-                "valuesObject": _istio_values(spec, region, chart),
+                "releaseName": release,
+                "valuesObject": _istio_values(spec, region, chart, canary),
             },
         },
         "destination": {"name": region.cluster, "namespace": namespace},
@@ -216,7 +221,7 @@ def istio_application(spec: Spec, region: Region, chart: str) -> dict[str, Any]:
     return {
         "metadata": _metadata(
             spec,
-            names.istio_application_name(region, chart),
+            names.istio_application_name(region, chart, canary),
             ISTIO_WAVES[chart],
             {core_names.REGION_LABEL: region.name},
         ),
@@ -263,17 +268,17 @@ def render(delivery: Delivery, spec: Spec) -> Iterator[RenderedFile]:
             path or names.argocd_file(kind, obj["metadata"]["name"]), emit.k8s(API, kind, **obj)
         )
 
-    for project in projects(spec):
-        yield out("AppProject", project)
     yield out("Application", root_application(spec), names.root_file())
     yield out("ApplicationSet", workload_applicationset(spec))
+    canaries = (False, True) if spec[MESH].istio.canary else (False,)
     for region in spec.regions:
         for chart in mesh_names.ISTIO_CHARTS:
-            yield out(
-                "Application",
-                istio_application(spec, region, chart),
-                names.istio_application_file(region, chart),
-            )
+            for canary in canaries if chart == "istiod" else (False,):
+                yield out(
+                    "Application",
+                    istio_application(spec, region, chart, canary),
+                    names.istio_application_file(region, chart, canary),
+                )
     for layer in spec.layers:
         yield out(
             "Application", platform_application(spec, layer), names.platform_application_file(layer)

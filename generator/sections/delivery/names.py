@@ -8,7 +8,7 @@ from generator.section import DerivedName
 from generator.sections.core.model import Region
 from generator.sections.core.names import DNS_LABEL_MAX, K8S, HasService
 from generator.sections.delivery.model import Delivery
-from generator.sections.mesh.names import ISTIO_CHARTS, ISTIO_RELEASES
+from generator.sections.mesh.names import CANARY_ISTIOD_RELEASE, ISTIO_CHARTS, ISTIO_RELEASES
 from generator.spec import Spec
 
 ARGOCD = "argocd"
@@ -23,8 +23,9 @@ def workload_applicationset_name(spec: HasService) -> str:
     return spec.service.name
 
 
-def istio_application_name(region: Region, chart: str) -> str:
-    return f"{region.name}-{ISTIO_RELEASES[chart]}"
+def istio_application_name(region: Region, chart: str, canary: bool = False) -> str:
+    release = CANARY_ISTIOD_RELEASE if canary else ISTIO_RELEASES[chart]
+    return f"{region.name}-{release}"
 
 
 def platform_application_name(spec: HasService, layer: str) -> str:
@@ -77,12 +78,13 @@ def derived_names(delivery: Delivery, spec: Spec) -> list[DerivedName]:
         )
         names.extend(
             DerivedName(
-                istio_application_name(region, chart),
+                istio_application_name(region, chart, canary),
                 DNS_LABEL_MAX,
                 "Argo CD Application name (Istio)",
                 blame,
             )
             for chart in ISTIO_CHARTS
+            for canary in (False, True)
         )
     names.extend(
         DerivedName(
@@ -109,8 +111,8 @@ def root_file() -> str:
     return f"{ARGOCD}/root.yaml"
 
 
-def istio_application_file(region: Region, chart: str) -> str:
-    return f"{ARGOCD}/istio/{istio_application_name(region, chart)}.yaml"
+def istio_application_file(region: Region, chart: str, canary: bool = False) -> str:
+    return f"{ARGOCD}/istio/{istio_application_name(region, chart, canary)}.yaml"
 
 
 def platform_application_file(layer: str) -> str:

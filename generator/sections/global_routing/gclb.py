@@ -15,6 +15,7 @@ from typing import Any
 
 from generator import emit
 from generator.section import RenderedFile
+from generator.sections.config_connector.model import CONFIG_CONNECTOR
 from generator.sections.core import names as core_names
 from generator.sections.global_routing import names as naming
 from generator.sections.global_routing.model import GclbSettings, GlobalRouting
@@ -31,7 +32,8 @@ HC_INTERVAL_SECONDS, HC_TIMEOUT_SECONDS, HC_HEALTHY, HC_UNHEALTHY = 10, 5, 2, 3
 def _metadata(spec: Spec, gclb: GclbSettings, name: str) -> dict[str, Any]:
     return emit.metadata(
         name,
-        namespace=core_names.namespace(spec),
+        # The platform's one Config Connector namespace, which has a ConfigConnectorContext.
+        namespace=spec[CONFIG_CONNECTOR].namespace,
         labels=core_names.common_labels(spec, "global-lb"),
         annotations={PROJECT_ANNOTATION: gclb.project},
     )

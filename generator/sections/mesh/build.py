@@ -8,6 +8,8 @@ from typing import Any
 from generator.durations import parse_ms
 from generator.sections.mesh import names
 from generator.sections.mesh.model import (
+    Caller,
+    Canary,
     ConnectionPool,
     IngressGateway,
     Istio,
@@ -16,7 +18,8 @@ from generator.sections.mesh.model import (
     Retries,
 )
 
-ISTIO_VERSION = "1.24.3"
+ISTIO_VERSION = "1.31.1"
+"""A supported release (1.31: August 2026, Kubernetes 1.32 to 1.36); see release.py."""
 ISTIO_API = "networking.istio.io/v1"
 # Where Argo CD fetches Istio's Helm charts: set mesh.istio.helmRepo to Istio's official chart
 # repository or to your mirror of it; the default is a placeholder that names no real host.
@@ -24,6 +27,15 @@ ISTIO_HELM_REPO = "https://charts.example.com/istio"
 ISTIO_NAMESPACE = "istio-system"
 GATEWAY_SELECTOR = {"istio": "ingressgateway"}  # the gateway chart's label for this release
 TIMEOUT, PER_TRY, CONNECT = "5s", "1500ms", "1s"
+PEER_CIDRS = ("10.0.0.0/8",)
+"""Where the clusters' pods live by default (GKE VPC-native ranges are private 10/8
+addresses): set mesh.peerCIDRs to the clusters' pod ranges to narrow it."""
+
+
+def _canary(raw: dict[str, Any] | None) -> Canary | None:
+    if raw is None:
+        return None
+    return Canary(version=raw["version"], promoted=tuple(raw.get("promotedRegions", [])))
 
 
 def mesh(raw: dict[str, Any], service: str) -> Mesh:
@@ -41,6 +53,7 @@ def mesh(raw: dict[str, Any], service: str) -> Mesh:
             namespace=istio.get("namespace", ISTIO_NAMESPACE),
             mesh_id=istio.get("meshID", names.default_mesh_id(service)),
             network=istio.get("network", "shared"),
+            canary=_canary(istio.get("canary")),
         ),
         hostnames=tuple(raw.get("hostnames", [names.default_hostname(service)])),
         gateway=IngressGateway(
@@ -69,4 +82,9 @@ def mesh(raw: dict[str, Any], service: str) -> Mesh:
             base_ejection_time_ms=parse_ms(outlier.get("baseEjectionTime", "30s")),
             max_ejection_percent=outlier.get("maxEjectionPercent", 100),
         ),
+        callers=tuple(
+            Caller(namespace=c["namespace"], service_account=c.get("serviceAccount"))
+            for c in raw.get("callers", [])
+        ),
+        peer_cidrs=tuple(raw.get("peerCIDRs", PEER_CIDRS)),
     )

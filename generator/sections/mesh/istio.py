@@ -21,7 +21,7 @@ from generator.durations import format_ms
 from generator.section import RenderedFile
 from generator.sections.core import names as core_names
 from generator.sections.core.model import Region
-from generator.sections.mesh import names
+from generator.sections.mesh import names, policy
 from generator.sections.mesh.model import Mesh
 from generator.spec import Spec
 
@@ -181,3 +181,4 @@ def render(mesh: Mesh, spec: Spec) -> Iterator[RenderedFile]:
         yield emit.yaml_file(core_names.object_file(base, kind), emit.k8s(api_version, kind, **obj))
     for region in spec.regions:
         yield from _region_patches(mesh, spec, region)
+    yield from policy.render(mesh, spec)  # least privilege: who may call, what may connect

@@ -11,13 +11,34 @@ Network = Literal["shared", "perCluster"]
 
 
 @dataclass(frozen=True)
+class Canary:
+    """The next Istio release, installed beside the stable one as its own revision."""
+
+    version: str
+    promoted: tuple[str, ...]
+    """Regions where the stable revision tag (and so every labelled namespace and the
+    ingress gateway, at their next restart) already points at the canary."""
+
+
+@dataclass(frozen=True)
 class Istio:
     version: str
+    """The stable release: its istiod revision holds the ``stable`` tag."""
     api_version: str
     helm_repo: str
     namespace: str
     mesh_id: str
     network: Network
+    canary: Canary | None = None
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A workload allowed to call the service through the mesh: a namespace, or one service
+    account in it."""
+
+    namespace: str
+    service_account: str | None
 
 
 @dataclass(frozen=True)
@@ -64,6 +85,11 @@ class Mesh:
     retries: Retries
     connection_pool: ConnectionPool
     outlier_detection: OutlierDetection
+    callers: tuple[Caller, ...] = ()
+    """Besides the ingress gateway and the monitoring scrapers, who may call the service."""
+    peer_cidrs: tuple[str, ...] = ()
+    """Pod address ranges of every cluster of the mesh: cross-region mesh traffic that the
+    NetworkPolicies admit."""
 
 
 MESH: Always[Mesh] = Always("mesh")

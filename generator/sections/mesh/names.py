@@ -13,6 +13,49 @@ MESH_GATEWAY = "mesh"  # VirtualService gateways entry meaning "every sidecar"
 ISTIO_CHARTS = ("base", "istiod", "gateway")
 """Istio's Helm charts, in install order."""
 ISTIO_RELEASES = {"base": "istio-base", "istiod": "istiod", "gateway": "istio-ingressgateway"}
+CANARY_ISTIOD_RELEASE = "istiod-canary"
+REVISION_LABEL = "istio.io/rev"
+STABLE_TAG = "stable"
+"""The revision tag every injected namespace and the ingress gateway select; the istiod
+revision that holds it serves them (moved to the canary region by region)."""
+CANARY_TAG = "canary"
+"""Points at the canary revision: label a test namespace with it to try the next release."""
+TRUST_DOMAIN = "cluster.local"
+"""istiod's default trust domain: SPIFFE identities are cluster.local/ns/<ns>/sa/<sa>."""
+
+
+def revision(version: str) -> str:
+    """An istiod revision name: its Istio version with dashes (1.31.1 -> 1-31-1)."""
+    return version.replace(".", "-")
+
+
+def promoted(mesh: Mesh, region: Region) -> bool:
+    """Whether ``region``'s stable tag already points at the canary revision."""
+    canary = mesh.istio.canary
+    return canary is not None and region.name in canary.promoted
+
+
+def stable_version(mesh: Mesh, region: Region) -> str:
+    """The Istio version serving ``region``'s workloads (the stable tag's revision)."""
+    canary = mesh.istio.canary
+    return canary.version if canary is not None and promoted(mesh, region) \
+        else mesh.istio.version
+
+
+def newest_version(mesh: Mesh) -> str:
+    """The newest release installed anywhere: the base chart (CRDs) comes from it."""
+    canary = mesh.istio.canary
+    return canary.version if canary is not None else mesh.istio.version
+
+
+def gateway_principal(mesh: Mesh) -> str:
+    """The ingress gateway's SPIFFE identity (the gateway chart names its ServiceAccount
+    after the release)."""
+    return principal(mesh.gateway.namespace, ISTIO_RELEASES["gateway"])
+
+
+def principal(namespace: str, service_account: str) -> str:
+    return f"{TRUST_DOMAIN}/ns/{namespace}/sa/{service_account}"
 
 
 def default_mesh_id(service: str) -> str:

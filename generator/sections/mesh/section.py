@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from generator.section import Context, DerivedName, Problem, Raw, RenderedFile, Section
-from generator.sections.mesh import build, checks, istio, names
+from generator.sections.mesh import build, checks, istio, names, policy, release
 from generator.sections.mesh.model import MESH, Mesh
 from generator.spec import Always, Spec
 
@@ -18,7 +18,8 @@ class MeshSection:
         return build.mesh(raw.get("mesh", {}), built.service.name)
 
     def check(self, model: Mesh, spec: Spec) -> Iterable[Problem]:
-        return checks.check(model, spec.core)
+        return [*checks.check(model, spec.core), *release.check(model, spec.core),
+                *policy.check(model)]
 
     def names(self, model: Mesh, spec: Spec) -> Iterable[DerivedName]:
         return names.derived_names(model, spec.core)

@@ -42,6 +42,13 @@ def _section(data: dict[str, Any]) -> dict[str, Any] | None:
     return raw if raw.get("enabled", True) else None
 
 
+def _probed_url(data: dict[str, Any]) -> str:
+    """The blackbox default: the liveness path on the service's first public hostname."""
+    service = data["service"]
+    hosts = data.get("mesh", {}).get("hostnames") or [f"{service['name']}.example.com"]
+    return f"https://{hosts[0]}{service.get('health', {}).get('liveness', '/healthz')}"
+
+
 def monitoring(data: dict[str, Any]) -> Monitoring | None:
     """The defaulted section, or None when disabled. ``data`` passed :func:`check_monitoring`."""
     raw = _section(data)
@@ -69,7 +76,7 @@ def monitoring(data: dict[str, Any]) -> Monitoring | None:
             probe_success=metrics.get("probeSuccess", "probe_success"),
         ),
         blackbox_job=blackbox.get("job", "blackbox-global"),
-        blackbox_instance=blackbox.get("instance", "https://api.example.com/healthz"),
+        blackbox_instance=blackbox.get("instance", _probed_url(data)),
         buckets=tuple(
             sorted(exact(b).normalize() for b in buckets)
             if buckets is not None

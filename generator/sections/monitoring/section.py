@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from generator import placeholders
 from generator.section import Context, DerivedName, Problem, Raw, RenderedFile, Section
 from generator.sections.monitoring import build, checks, names, output
 from generator.sections.monitoring.model import MONITORING, Monitoring
@@ -18,7 +19,8 @@ class MonitoringSection:
         return build.monitoring(dict(raw))
 
     def check(self, model: Monitoring, spec: Spec) -> Iterable[Problem]:
-        return checks.check(model, spec.core)
+        blackbox = (("monitoring", "blackbox", "instance"), model.blackbox_instance)
+        return [*checks.check(model, spec.core), *placeholders.check([blackbox])]
 
     def names(self, model: Monitoring, spec: Spec) -> Iterable[DerivedName]:
         return names.derived_names(spec)

@@ -18,8 +18,9 @@ WATCHER_RESOURCES = {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"
 FRESHNESS_SLO_MINUTES = 30
 
 
-def replication(data: dict[str, Any]) -> Replication | None:
-    """The model of a checked replication section, or None when the spec has none."""
+def replication(data: dict[str, Any], config_connector_namespace: str) -> Replication | None:
+    """The model of a checked replication section, or None when the spec has none; its
+    Config Connector objects go to the platform's one Config Connector namespace."""
     raw = data.get("replication")
     if raw is None:
         return None
@@ -31,7 +32,7 @@ def replication(data: dict[str, Any]) -> Replication | None:
         bucket_prefix=raw["bucketPrefix"],
         path=raw.get("path", "models").strip("/"),
         service_account_prefix=raw.get("serviceAccountPrefix", data["service"]["name"]),
-        config_connector_namespace=raw.get("configConnectorNamespace", raw["project"]),
+        config_connector_namespace=config_connector_namespace,
         freshness_slo_seconds=raw.get("freshnessSLOMinutes", FRESHNESS_SLO_MINUTES) * 60,
         bucket_versioning=raw.get("bucketVersioning", True),
         sync=ModelSync(

@@ -7,7 +7,8 @@ to the platform cluster (``k8s/platform/config-connector``):
 - IAMPolicyMembers: ``roles/iam.workloadIdentityUser`` for each Kubernetes ServiceAccount,
   named by its rendered (prefixed) name, and least-privilege bucket roles.
 
-All live in one namespace of the platform cluster (default: the project id) and carry the
+All live in the platform's one Config Connector namespace (the ``configConnector``
+section renders it with its ConfigConnectorContext; default: the project id) and carry the
 ``cnrm.cloud.google.com/project-id`` annotation, so they do not depend on how that
 namespace is annotated.
 """
@@ -104,12 +105,6 @@ def bucket_role(
     }
 
 
-def namespace(rep: Replication, spec: Spec) -> dict[str, Any]:
-    meta = _metadata(rep, spec, rep.config_connector_namespace)
-    del meta["namespace"]
-    return {"metadata": meta}
-
-
 def render(rep: Replication, spec: Spec) -> Iterator[RenderedFile]:
     layer = names.CONFIG_CONNECTOR_LAYER
 
@@ -117,10 +112,6 @@ def render(rep: Replication, spec: Spec) -> Iterator[RenderedFile]:
         path = core_names.platform_object_path(layer, kind, obj["metadata"]["name"])
         return emit.yaml_file(path, emit.k8s(api_version, kind, **obj))
 
-    yield emit.yaml_file(
-        core_names.object_file(core_names.platform_dir(layer), "Namespace"),
-        emit.k8s("v1", "Namespace", **namespace(rep, spec)),
-    )
     primary = spec.primary
     sync_gsa = names.model_sync_gsa(rep)
     yield out("IAMServiceAccount", IAM, service_account(rep, spec, sync_gsa, "model sync"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from generator.errors import Path
 from generator.section import DerivedName
+from generator.sections.config_connector import names as kcc_names
 from generator.sections.core.model import Core, Region
 from generator.sections.core.names import (
     CRONJOB_MAX,
@@ -16,7 +17,7 @@ from generator.sections.core.names import (
 )
 from generator.sections.replication.model import Replication
 
-CONFIG_CONNECTOR_LAYER = "config-connector"
+CONFIG_CONNECTOR_LAYER = kcc_names.LAYER
 GSA_ID_MAX = 30  # Google service account ids: 6-30 characters
 MODEL_SYNC = "model-sync"
 """CronJob and ServiceAccount base name; the primary overlay prefixes both."""

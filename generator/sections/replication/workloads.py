@@ -29,6 +29,8 @@ SYNC_USER = 1000
 NO_SIDECAR = {"sidecar.istio.io/inject": "false"}
 """istio/istio#11659: an injected proxy never exits, so the Job would never complete."""
 SCRATCH = "/tmp"  # noqa: S108 - an emptyDir: gcloud's config and logs on a read-only root
+SCANNER_SKIP_ANNOTATION = "checkov.io/skip1"
+LEADER_NEEDS_API = "CKV_K8S_38=leader election calls the Kubernetes API (a Lease)"
 
 
 def _labels(rep: Replication, spec: Spec, name: str, component: str) -> dict[str, str]:
@@ -129,6 +131,9 @@ def cronjob(rep: Replication, spec: Spec) -> dict[str, Any]:
                         "metadata": {"labels": labels, "annotations": dict(NO_SIDECAR)},
                         "spec": {
                             "serviceAccountName": names.MODEL_SYNC,
+                            # gcloud talks to Google only (Workload Identity through the GKE
+                            # metadata server): no Kubernetes token in the pod.
+                            "automountServiceAccountToken": False,
                             "restartPolicy": "Never",
                             "securityContext": {
                                 "runAsNonRoot": True,
@@ -190,10 +195,14 @@ def _watcher_container(rep: Replication, spec: Spec) -> dict[str, Any]:
 
 def watcher_deployment(rep: Replication, spec: Spec) -> dict[str, Any]:
     watcher = rep.watcher
+    leader = watcher.replicas > 1
     selector = {"app.kubernetes.io/name": names.WATCHER}
     pod_labels = {**_labels(rep, spec, names.WATCHER, names.WATCHER), "app": names.WATCHER}
+    # The one pod that calls the Kubernetes API (its Lease): it keeps its token, and says so
+    # to scanners (Checkov reads checkov.io/skip annotations).
+    annotations = {SCANNER_SKIP_ANNOTATION: LEADER_NEEDS_API} if leader else None
     return {
-        "metadata": _metadata(rep, spec, names.WATCHER, names.WATCHER),
+        "metadata": _metadata(rep, spec, names.WATCHER, names.WATCHER, annotations),
         "spec": {
             # No HPA: a fixed count; with more than one, a Lease picks the active replica.
             "replicas": watcher.replicas,
@@ -215,6 +224,8 @@ def watcher_deployment(rep: Replication, spec: Spec) -> dict[str, Any]:
                 },
                 "spec": {
                     "serviceAccountName": names.WATCHER,
+                    # Leader election reads and renews a Lease: only then a token is needed.
+                    "automountServiceAccountToken": leader,
                     "terminationGracePeriodSeconds": 30,
                     "securityContext": {
                         "runAsNonRoot": True,

@@ -15,6 +15,7 @@ from generator.durations import spoken
 from generator.section import Context, RenderedFile
 from generator.sections.core import names as naming
 from generator.sections.core.model import FAILOVER_TARGET_SECONDS, Region, shares
+from generator.sections.delivery.model import DELIVERY
 from generator.sections.monitoring.model import MONITORING
 from generator.spec import Spec
 
@@ -159,5 +160,6 @@ def render(spec: Spec, context: Context) -> Iterator[RenderedFile]:
         edges=failover_edges(spec),
         weight={r.name: percent(Fraction(r.weight, 100)) for r in spec.regions},
         failover_slo=spoken(FAILOVER_TARGET_SECONDS),
+        rollout=spec[DELIVERY].rollout,
     )
     yield RenderedFile(naming.RUNBOOK, content)
