@@ -12,7 +12,9 @@ Strict on purpose:
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -20,7 +22,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from generator.errors import Diagnostic, MrgenError, Path, format_path
+from generator.errors import Diagnostic, MrgenError, Path, TroubleError, format_path
+from generator.yamlerrors import explain, source_line
 
 MAX_BYTES = 1024 * 1024  # a 100-region spec is ~40 KiB; anything near 1 MiB is a mistake
 MAX_NODES = 50_000  # YAML nodes read, and values after alias expansion ("billion laughs");
@@ -36,6 +39,9 @@ _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _STD = "tag:yaml.org,2002:"
+MAX_INT = 2**53  # the largest integer every JSON and YAML reader keeps exact; no field is near
+_MAX_DIGITS = 40  # longer number literals are refused before int() parses them
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,8 @@ class _Converter:
                 self.error(key_node, path, "mapping keys must be plain strings, not collections")
                 continue
             key = str(key_node.value)
+            if not self.text_check(key_node, (*path, key), key):
+                continue
             if key == "<<" and key_node.tag == _PLAIN:
                 self.error(key_node, path, "YAML merge keys (<<) are not supported; "
                            "write the values out")
@@ -159,9 +167,34 @@ class _Converter:
             out[key] = self.convert(value_node, (*path, key))
         return out
 
+    def text_check(self, node: Node, path: Path, text: str) -> bool:
+        """Text that is not a sequence of Unicode characters: a lone surrogate, which only a
+        YAML escape (\\ud800) can produce and no UTF-8 file or reader can carry."""
+        found = _SURROGATE.search(text)
+        if not found:
+            return True
+        code = ord(found.group())
+        pair = text[found.start():found.start() + 2]
+        hint = ""
+        if len(pair) == 2 and 0xD800 <= code < 0xDC00 and 0xDC00 <= ord(pair[1]) <= 0xDFFF:
+            joined = 0x10000 + ((code - 0xD800) << 10) + (ord(pair[1]) - 0xDC00)
+            hint = f"; YAML does not join surrogate pairs: write \\U{joined:08X} or the character"
+        self.error(node, path, f"the escape \\u{code:04x} is half of a UTF-16 surrogate pair, "
+                   f"not a character{hint or '; write the character itself'}")
+        return False
+
     def scalar(self, node: ScalarNode, path: Path) -> Any:
         text = str(node.value)
         tag = node.tag
+        if not self.text_check(node, path, text):
+            return text
+        try:
+            return self.typed(node, path, text, tag)
+        except _OutOfRange as exc:
+            self.error(node, path, str(exc))
+            return text
+
+    def typed(self, node: ScalarNode, path: Path, text: str, tag: str) -> Any:
         if tag == _PLAIN:
             value = _resolve_plain(text)
             if not isinstance(value, str):
@@ -191,21 +224,36 @@ class _Abort(Exception):
         self.message = message
 
 
+class _OutOfRange(ValueError):
+    """A number no spec field can take and not every reader can hold."""
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} characters)"
+
+
 def _resolve_plain(text: str) -> Any:
-    """YAML 1.2 core schema, minus the forms that surprise (leading zeros, inf, nan)."""
+    """YAML 1.2 core schema, minus the forms that surprise (leading zeros, inf, nan).
+    Raises _OutOfRange for numbers beyond what any reader keeps exact."""
     if text in _NULL:
         return None
     if text in _TRUE:
         return True
     if text in _FALSE:
         return False
-    if _INT.fullmatch(text):
-        return int(text)
-    if _INT_OTHER.fullmatch(text):
-        return int(text, 0)
+    if _INT.fullmatch(text) or _INT_OTHER.fullmatch(text):
+        value = int(text, 0) if len(text) <= _MAX_DIGITS and not _INT.fullmatch(text) \
+            else int(text) if len(text) <= _MAX_DIGITS else None
+        if value is None or abs(value) > MAX_INT:
+            raise _OutOfRange(f"the number {_shown(text)} is too large: no field takes a "
+                              "number beyond 2^53 (quote it if it is text)")
+        return value
     if _FLOAT.fullmatch(text) and re.search(r"[0-9]", text):
         value = float(text)
-        if math.isfinite(value) and not re.fullmatch(r"[-+]?0[0-9].*", text):
+        if not math.isfinite(value):
+            raise _OutOfRange(f"the number {_shown(text)} is too large to be a number "
+                              "(quote it if it is text)")
+        if not re.fullmatch(r"[-+]?0[0-9].*", text):
             return value
     return text
 
@@ -232,11 +280,20 @@ def _wide_encoding(raw: bytes) -> str | None:
     return None
 
 
-def decode(raw: bytes, file: str) -> str:
-    """Bytes to text: UTF-8 only (a BOM is tolerated), with the bad byte located."""
+def _byte_position(raw: bytes, index: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of byte ``index``."""
+    start = raw.rfind(b"\n", 0, index) + 1
+    return raw.count(b"\n", 0, index) + 1, len(raw[start:index].decode("utf-8", "replace")) + 1
+
+
+def decode(raw: bytes, file: str, size: int | None = None) -> str:
+    """Bytes to text: UTF-8 only (a BOM is tolerated), with the bad byte located.
+    ``size`` is the file's whole size when ``raw`` holds only its first bytes."""
     if len(raw) > MAX_BYTES:
-        raise MrgenError([Diagnostic(file, 0, 0, "", f"the spec is {len(raw)} bytes; "
-                                     f"the limit is {MAX_BYTES} bytes")])
+        line, col = _byte_position(raw, MAX_BYTES)
+        raise MrgenError([Diagnostic(file, line, col, "", f"the spec is "
+                                     f"{max(size or 0, len(raw))} bytes; the limit is "
+                                     f"{MAX_BYTES} bytes, reached here")])
     encoding = _wide_encoding(raw)
     if encoding:
         raise MrgenError([Diagnostic(file, 1, 1, "", f"the spec is {encoding} text; mrgen reads "
@@ -250,31 +307,51 @@ def decode(raw: bytes, file: str) -> str:
                                      f"0x{raw[exc.start]:02x} cannot be decoded")]) from None
 
 
-def load_text(text: str, file: str) -> LoadedSpec:
-    """Parse YAML text into a :class:`LoadedSpec`, or raise every problem found."""
+def _invalid_character(code: int) -> str:
+    return (f"invalid character {chr(code)!r} (code {code:#x}): YAML files cannot contain "
+            "control characters; remove it, or write it as an escape inside double quotes "
+            f"(\"\\x{code:02x}\")" if code < 0x100 else
+            f"invalid character {chr(code)!r} (code {code:#x}): YAML files cannot contain it; "
+            "remove it, or write it as an escape inside double quotes")
+
+
+def _compose(text: str, file: str) -> Node | None:
+    """The YAML node tree of ``text``; every syntax problem is a located MrgenError."""
+    def located(line: int, col: int, message: str) -> MrgenError:
+        return MrgenError([Diagnostic(file, line, col, "", message, source_line(text, line))])
+
     try:
         composer = _Composer(text)
-        try:
-            root = composer.get_single_node()
-        finally:
-            composer.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = exc.problem or "invalid YAML"
-        if exc.context:
-            problem = f"{problem} ({exc.context})"
-        raise MrgenError([Diagnostic(file, line, col, "", f"invalid YAML: {problem}")]) from None
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
-        message = f"invalid character {chr(exc.character)!r} (code {exc.character:#x})"
-        raise MrgenError([Diagnostic(file, line, col, "", message)]) from None
+        raise located(line, col, _invalid_character(exc.character)) from None
+    try:
+        root: Node | None = composer.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        why = explain(exc, text)
+        raise located(why.line, why.col, why.message) from None
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        raise located(line, col, _invalid_character(exc.character)) from None
+    except (ValueError, OverflowError):  # a \U escape beyond U+10FFFF (chr() refuses it)
+        mark = composer.get_mark()  # type: ignore[no-untyped-call]
+        escape = text[max(mark.index - 2, 0):mark.index + 8]
+        raise located(mark.line + 1, max(mark.column - 1, 1), f"the escape {escape!r} is not "
+                      "a Unicode character (the last one is \\U0010FFFF)") from None
     except RecursionError:
         raise MrgenError([Diagnostic(file, 0, 0, "", "nesting is too deep to read")]) from None
     except _TooManyNodes as stop:
         raise MrgenError([Diagnostic(file, stop.mark.line + 1, stop.mark.column + 1, "",
                                      f"the spec holds more than {MAX_NODES} values; "
                                      "no spec needs that many")]) from None
+    finally:
+        composer.dispose()
+    return root
+
+
+def load_text(text: str, file: str) -> LoadedSpec:
+    """Parse YAML text into a :class:`LoadedSpec`, or raise every problem found."""
+    root = _compose(text, file)
     if root is None:
         raise MrgenError([Diagnostic(file, 1, 1, "", "the spec is empty")])
     converter = _Converter(file)
@@ -292,15 +369,50 @@ def load_text(text: str, file: str) -> LoadedSpec:
                       converter.plain_text)
 
 
-def load_file(path: FsPath, display: str | None = None) -> LoadedSpec:
-    """Read and parse a spec file; ``display`` is the name used in messages."""
-    name = display or str(path)
+_KINDS = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def read_regular(path: FsPath | str, name: str, limit: int = MAX_BYTES) -> tuple[bytes, int]:
+    """The first ``limit + 1`` bytes of a regular file, and its size. Anything else (a FIFO
+    that would block, /dev/zero that never ends, a folder) is refused before a byte is read;
+    the limit holds while reading, whatever the file claims its size is."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, flags)
     except FileNotFoundError:
-        raise MrgenError([Diagnostic(name, 0, 0, "", "no such file")]) from None
-    except IsADirectoryError:
-        raise MrgenError([Diagnostic(name, 0, 0, "", "is a directory, not a spec file")]) from None
+        raise TroubleError([Diagnostic(name, 0, 0, "", "no such file")]) from None
     except OSError as exc:
-        raise MrgenError([Diagnostic(name, 0, 0, "", f"cannot read: {exc.strerror}")]) from None
-    return load_text(decode(raw, name), name)
+        raise TroubleError([Diagnostic(name, 0, 0, "", f"cannot read: {exc.strerror}")]) \
+            from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise TroubleError([Diagnostic(name, 0, 0, "", f"is {file_kind(info.st_mode)}, "
+                                           "not a regular file; mrgen reads specs from files")])
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(limit + 1 - total, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks), max(info.st_size, total)
+    except OSError as exc:
+        raise TroubleError([Diagnostic(name, 0, 0, "", f"cannot read: {exc.strerror}")]) \
+            from None
+    finally:
+        os.close(fd)
+
+
+def load_file(path: FsPath, display: str | None = None) -> LoadedSpec:
+    """Read and parse a spec file; ``display`` is the name used in messages. A missing,
+    unreadable or special file is a TroubleError; what the file says, a MrgenError."""
+    name = display or str(path)
+    raw, size = read_regular(path, name)
+    return load_text(decode(raw, name, size), name)
