@@ -13,6 +13,7 @@ import errno
 import os
 import stat
 from collections.abc import Iterator
+from contextlib import suppress
 
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
@@ -114,10 +115,8 @@ class Tree:
         except FileNotFoundError:
             if not create:
                 return None
-            try:
+            with suppress(FileExistsError):
                 os.mkdir(name, dir_fd=parent)
-            except FileExistsError:
-                pass
             fd = os.open(name, _DIR, dir_fd=parent)
         except OSError as exc:
             if exc.errno in (errno.ELOOP, errno.ENOTDIR):
@@ -170,10 +169,8 @@ class Tree:
         through: an unchanged file may be a hard link shared with the previous tree)."""
         parent, name = self.locate(rel, create=True)
         assert parent is not None
-        try:
+        with suppress(FileNotFoundError):
             os.unlink(name, dir_fd=parent)
-        except FileNotFoundError:
-            pass
         fd = os.open(name, _CREATE, 0o666, dir_fd=parent)
         try:
             view = memoryview(content)

@@ -241,20 +241,20 @@ def _resolve_plain(text: str) -> Any:
         return True
     if text in _FALSE:
         return False
-    if _INT.fullmatch(text) or _INT_OTHER.fullmatch(text):
-        value = int(text, 0) if len(text) <= _MAX_DIGITS and not _INT.fullmatch(text) \
-            else int(text) if len(text) <= _MAX_DIGITS else None
-        if value is None or abs(value) > MAX_INT:
+    decimal = _INT.fullmatch(text)
+    if decimal or _INT_OTHER.fullmatch(text):
+        whole = None if len(text) > _MAX_DIGITS else int(text) if decimal else int(text, 0)
+        if whole is None or abs(whole) > MAX_INT:
             raise _OutOfRange(f"the number {_shown(text)} is too large: no field takes a "
                               "number beyond 2^53 (quote it if it is text)")
-        return value
+        return whole
     if _FLOAT.fullmatch(text) and re.search(r"[0-9]", text):
-        value = float(text)
-        if not math.isfinite(value):
+        number = float(text)
+        if not math.isfinite(number):
             raise _OutOfRange(f"the number {_shown(text)} is too large to be a number "
                               "(quote it if it is text)")
         if not re.fullmatch(r"[-+]?0[0-9].*", text):
-            return value
+            return number
     return text
 
 
@@ -334,7 +334,7 @@ def _compose(text: str, file: str) -> Node | None:
         line, col = _line_col(text, exc.position)
         raise located(line, col, _invalid_character(exc.character)) from None
     except (ValueError, OverflowError):  # a \U escape beyond U+10FFFF (chr() refuses it)
-        mark = composer.get_mark()  # type: ignore[no-untyped-call]
+        mark = composer.get_mark()
         escape = text[max(mark.index - 2, 0):mark.index + 8]
         raise located(mark.line + 1, max(mark.column - 1, 1), f"the escape {escape!r} is not "
                       "a Unicode character (the last one is \\U0010FFFF)") from None

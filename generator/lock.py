@@ -52,7 +52,7 @@ def _current(fd: int, path: Path) -> bool:
     """Whether ``fd`` is still the file at ``path`` (the previous holder may have removed
     it after we opened it; a lock on a removed file excludes nobody)."""
     try:
-        return os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
+        return path.lstat().st_ino == os.fstat(fd).st_ino
     except FileNotFoundError:
         return False
 

@@ -28,7 +28,7 @@ class _PythonDumper(yaml.SafeDumper):
         return True
 
     def analyze_scalar(self, scalar: str) -> ScalarAnalysis:
-        analysis: ScalarAnalysis = super().analyze_scalar(scalar)  # type: ignore[no-untyped-call]
+        analysis: ScalarAnalysis = super().analyze_scalar(scalar)
         if _LIBYAML_UNPRINTABLE.search(scalar):  # only double quotes can escape them
             analysis.allow_flow_plain = analysis.allow_block_plain = False
             analysis.allow_single_quoted = analysis.allow_block = False

@@ -87,7 +87,7 @@ def _open_out(out: Path) -> Tree | None:
         return Tree.open(out)
     except FileNotFoundError:
         return None
-    except OSError as exc:
+    except OSError:
         if out.is_symlink() or out.exists():
             raise trouble(str(out), "the output path exists and is not a plain folder "
                           f"(it is {kind(os.lstat(out).st_mode)})") from None
@@ -303,7 +303,7 @@ def recover(out: Path) -> int:
     parent = os.open(out.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         backup, staging = _backup_dir(out), staging_dir(out)
-        if not os.path.lexists(out) and os.path.isdir(backup) and not backup.is_symlink():
+        if not os.path.lexists(out) and backup.is_dir() and not backup.is_symlink():
             swap.rename_new(parent, backup.name, out.name)
         carried = 0
         for stale in (staging, backup):

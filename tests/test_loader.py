@@ -67,5 +67,5 @@ def test_multi_megabyte_spec_is_refused_quickly(tmp_path: Path) -> None:
 def test_missing_file_and_directory_are_located(tmp_path: Path) -> None:
     with pytest.raises(MrgenError, match=r"nope\.yaml: no such file"):
         load_file(tmp_path / "nope.yaml", display="nope.yaml")
-    with pytest.raises(MrgenError, match="is a directory"):
+    with pytest.raises(MrgenError, match="is a folder, not a regular file"):
         load_file(tmp_path)

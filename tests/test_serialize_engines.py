@@ -57,8 +57,9 @@ def _chunks(code_points: range | list[int], size: int = 4096) -> list[list[str]]
 
 _BMP = _chunks(range(0x10000))
 # Beyond the BMP: every plane's first and last characters, common emoji, and a stride.
+_PLANE_EDGES = {p * 0x10000 + d for p in range(1, 17) for d in (0, 1, 0xFFFE, 0xFFFF)}
 _ASTRAL = _chunks(sorted({*range(0x10000, 0x110000, 61), *range(0x1F300, 0x1FAFF),
-                          *(p * 0x10000 + d for p in range(1, 17) for d in (0, 1, 0xFFFE, 0xFFFF))}))
+                          *_PLANE_EDGES}))
 
 
 @pytest.mark.parametrize("chunk", range(len(_BMP) + len(_ASTRAL)))
