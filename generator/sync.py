@@ -32,12 +32,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from generator import swap
 from generator.errors import Diagnostic, TroubleError, trouble
 from generator.fsafe import Refused, Tree, kind
-from generator.output import RenderedFile
+
+if TYPE_CHECKING:  # at run time any object with .path and .content will do
+    from generator.output import RenderedFile
 
 RECORD = ".mrgen-files.json"
 MAX_RECORD_BYTES = 16 * 1024 * 1024

@@ -133,10 +133,10 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> Explained:
     problem = " ".join(str(exc.problem or "").split())
     context = " ".join(str(exc.context or "").split())
     mark = exc.problem_mark or exc.context_mark
-    unclosed = problem in ("found unexpected end of stream",
-                           "found unexpected document separator")
+    unclosed = problem in ("found unexpected end of stream", "found unexpected document separator",
+                           "could not find expected ':'")
     if exc.context_mark is not None and (unclosed or "<stream end>" in problem):
-        mark = exc.context_mark  # where the quote or bracket opens: the fix goes there
+        mark = exc.context_mark  # where the quote, bracket or key opens: the fix goes there
     line = (source_line(text, mark.line + 1) or "") if mark is not None else ""
     before = line[: mark.column] if mark is not None else ""
     message = "invalid YAML: " + _message(problem, context, exc.context_mark, before)
