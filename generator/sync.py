@@ -266,15 +266,20 @@ def _remove(parent: int, name: str) -> None:
         shutil.rmtree(name, dir_fd=parent)
 
 
-def _settled(out: Path, old: Tree, new: Tree, known: swap.Known, owned: set[str]) -> int:
-    """Empty the replaced tree into ``new``; TroubleError (nothing lost) if it cannot."""
-    done = swap.settle(old, new, known, owned)
+def _settled(out: Path, old: Tree, new: Tree, known: swap.Known, owned: set[str],
+             stale: Path | None = None) -> int:
+    """Empty the replaced tree (or the ``stale`` folder a killed render left) into ``new``;
+    TroubleError, with nothing lost, for what cannot be carried over."""
+    done = swap.settle(old, new, known, owned, replace=stale is None)
     if done.kept:
-        where = staging_dir(out)
-        raise TroubleError([Diagnostic(str(out / rel), 0, 0, "", (
-            f"appeared or changed during the render and could not be carried into the new "
-            f"tree; it is kept in {where}: move it where it belongs, then run mrgen "
-            "render again")) for rel in done.kept])
+        kept = stale or staging_dir(out)
+        why = (f"was left in {kept} by an interrupted render and differs from the file here "
+               f"(or cannot be moved here): keep the version you want, delete {kept}, then "
+               "run mrgen render again") if stale else (
+               f"appeared or changed during the render and could not be carried into the new "
+               f"tree; it is kept in {kept}: move it where it belongs, then run mrgen render "
+               "again")
+        raise TroubleError([Diagnostic(str(out / rel), 0, 0, "", why) for rel in done.kept])
     return len(done.carried)
 
 
@@ -292,7 +297,7 @@ def _recover_into(out: Path, parent: int, name: str) -> int:
                 return False
             return rel in recorded or (now is not None and now.st_ino == info.st_ino)
 
-        return _settled(out, stale, current, known, set())
+        return _settled(out, stale, current, known, set(), out.parent / name)
 
 
 def recover(out: Path) -> int:

@@ -67,7 +67,7 @@ def test_the_caret_stays_under_the_column_after_wide_and_escaped_characters() ->
 
 def test_a_very_long_line_is_cut_around_the_column() -> None:
     text = "a: " + "x" * 5000 + ": y\n"
-    first, shown, caret = message(text).split("\n")
+    _, shown, caret = message(text).split("\n")
     assert len(shown) < 130 and "..." in shown
     assert shown[caret.index("^")] == ":"
 
