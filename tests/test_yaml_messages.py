@@ -101,3 +101,21 @@ def test_control_characters_in_every_field_are_escaped(tmp_path: object) -> None
     assert not any(line.startswith("s.yaml:1:1: forged") for line in lines), lines
     assert "\x1b" not in result.stderr
     assert any("x\\ns.yaml:1:1: forged\\x1b[31m" in line for line in lines), lines
+
+
+def test_the_readme_example_is_what_mrgen_prints(project: object) -> None:
+    from pathlib import Path
+
+    from tests.conftest import EXAMPLE_SPEC, REPO
+
+    folder = Path(str(project))
+    readme = (REPO / "README.md").read_text()
+    start = readme.index("$ mrgen validate spec/fingerprint-api.yaml      # `weight: 30`")
+    block = readme[start:readme.index("```", start)].splitlines()[1:]
+    spec = folder / "spec" / EXAMPLE_SPEC.name
+    text = spec.read_text()
+    assert text.count("\n    weight: 30\n") == 1
+    spec.write_text(text.replace("\n    weight: 30\n", "\n  weight: 30\n"))
+    result = run_cli(["validate", f"spec/{EXAMPLE_SPEC.name}"], cwd=folder)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == block
