@@ -165,3 +165,86 @@ def test_a_histogram_bucket_need_over_the_cap_is_reported_up_front() -> None:
     assert re.match(r"s\.yaml:\d+:\d+: regions: 64 distinct latency targets .* need 67 "
                     r"histogram bucket boundaries; monitoring\.buckets holds at most 64",
                     found[0]), found
+
+
+def _string_paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every place in the example spec that holds a string (values, and mapping keys that
+    are names: env variables, labels, regions keyed by name)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*path, ("key", key))
+            yield from _string_paths(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _string_paths(value, (*path, i))
+    elif isinstance(node, str):
+        yield path
+
+
+EXAMPLE = example_data()
+STRING_PATHS = sorted(set(_string_paths(EXAMPLE)), key=repr)
+
+
+def _current(where: tuple[Any, ...]) -> str:
+    node: Any = EXAMPLE
+    for part in where:
+        if isinstance(part, tuple):
+            return str(part[1])
+        node = node[part]
+    return str(node)
+
+
+def _with(data: dict[str, Any], where: tuple[Any, ...], text: str) -> None:
+    parent: Any = data
+    for part in where[:-1]:
+        parent = parent[part]
+    last = where[-1]
+    if isinstance(last, tuple):  # a key: rename it, keeping its value
+        parent[text] = parent.pop(last[1])
+    else:
+        parent[last] = text
+
+
+def _outcome(data: dict[str, Any]) -> str:
+    from generator.render import render
+
+    try:
+        render(build(load_text(to_yaml(data), "s.yaml"), "s.yaml"))
+    except MrgenError as exc:
+        assert exc.diagnostics and all(d.file == "s.yaml" for d in exc.diagnostics)
+        return "refused"
+    return "rendered"
+
+
+@pytest.mark.parametrize("where", STRING_PATHS, ids=[repr(p)[:60] for p in STRING_PATHS])
+def test_a_line_break_at_either_end_of_any_string_is_refused_or_kept(where: tuple[Any, ...]
+                                                                     ) -> None:
+    """Every string field and key with its value plus a trailing (or leading) line break:
+    refused with a located problem, or rendered (free text); never an internal error."""
+    for text in (_current(where) + "\n", "\n" + _current(where)):
+        data = json.loads(json.dumps(EXAMPLE))
+        _with(data, where, text)
+        _outcome(data)
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+_EDGES = st.sampled_from(["", "\n", "5s\n", "1h\n", "x\n", " ", "0", "-1", "1e3", "9" * 30,
+                          "\t", "\u2028", "\x85", "a\nb", "../x", "{{ x }}", "%", "*", "&a"])
+
+
+@settings(max_examples=120, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(where=st.sampled_from(STRING_PATHS), text=_EDGES | _TEXT,
+       also=st.sampled_from(STRING_PATHS), other=_EDGES | _TEXT)
+def test_no_string_value_anywhere_causes_an_internal_error(where: tuple[Any, ...], text: str,
+                                                           also: tuple[Any, ...],
+                                                           other: str) -> None:
+    """Any text in any two string fields (or keys): the spec builds and renders, or it fails
+    with located problems; never another exception."""
+    data = json.loads(json.dumps(EXAMPLE))
+    for place, value in ((where, text), (also, other)):
+        try:
+            _with(data, place, value)
+        except (KeyError, IndexError, TypeError):
+            pass  # the first edit renamed a key on this path
+    _outcome(data)
