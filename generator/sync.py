@@ -22,7 +22,6 @@ mrgen did not make.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -31,18 +30,21 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from generator import swap
 from generator.errors import Diagnostic, TroubleError, trouble
 from generator.fsafe import Refused, Tree, kind
+from generator.ownership import RECORD as RECORD
+from generator.ownership import open_out as _open_out
+from generator.ownership import read_in as _read_record
+from generator.ownership import read_record as read_record
+from generator.ownership import record_content as record_content
 
 if TYPE_CHECKING:  # at run time any object with .path and .content will do
     from generator.output import RenderedFile
 
-RECORD = ".mrgen-files.json"
-MAX_RECORD_BYTES = 16 * 1024 * 1024
 Action = Literal["create", "update", "delete"]
 
 
@@ -68,70 +70,12 @@ class Plan:
         return not self.changes
 
 
-def _safe_relative(path: str) -> bool:
-    pure = PurePosixPath(path)
-    return bool(path) and not pure.is_absolute() and ".." not in pure.parts \
-        and "\\" not in path and "\0" not in path and "//" not in path \
-        and "." not in path.split("/")
-
-
 def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.mrgen-staging"
 
 
 def _backup_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.mrgen-old"
-
-
-def _open_out(out: Path) -> Tree | None:
-    """The output folder as a tree; None when it does not exist yet."""
-    try:
-        return Tree.open(out)
-    except FileNotFoundError:
-        return None
-    except OSError:
-        if out.is_symlink() or out.exists():
-            raise trouble(str(out), "the output path exists and is not a plain folder "
-                          f"(it is {kind(os.lstat(out).st_mode)})") from None
-        raise
-
-
-def _read_record(out: Path, tree: Tree) -> list[str]:
-    record = out / RECORD
-    try:
-        if tree.lstat(RECORD) is None:
-            return []
-        raw = tree.read(RECORD)
-        if len(raw) > MAX_RECORD_BYTES:
-            raise ValueError(f"{len(raw)} bytes is more than any record")
-        data = json.loads(raw.decode("utf-8"))
-        files = data["files"]
-        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-            raise TypeError("files is not a list of paths")
-    except Refused as refused:
-        raise trouble(str(record), refused.message) from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise trouble(str(record), f"cannot read mrgen's record of owned files ({exc}); "
-                      "restore it from git") from None
-    unsafe = [f for f in files if not _safe_relative(f)]
-    if unsafe:
-        raise trouble(str(record), f"record lists paths outside the output folder: {unsafe[:3]}")
-    return files
-
-
-def read_record(out: Path) -> list[str]:
-    """The files a previous render wrote into ``out`` (empty when there is none)."""
-    tree = _open_out(out)
-    if tree is None:
-        return []
-    with tree:
-        return _read_record(out, tree)
-
-
-def record_content(source: str, paths: Sequence[str]) -> str:
-    body = {"generatedBy": "mrgen", "spec": source, "files": sorted(paths),
-            "note": "Files mrgen owns in this folder. mrgen render updates and removes only these."}
-    return json.dumps(body, indent=2, sort_keys=True) + "\n"
 
 
 def _text(raw: bytes) -> str | None:
@@ -325,6 +269,30 @@ def recover(out: Path) -> int:
         os.close(parent)
 
 
+def _identity(info: os.stat_result) -> tuple[int, int]:
+    return info.st_dev, info.st_ino
+
+
+def _swap_in(parent: int, out: Path, copied: tuple[int, int]) -> None:
+    """Put the staging folder in ``out``'s place, the old tree in the staging folder's. If
+    what was swapped out is not the folder the render copied (replaced meanwhile, by a link
+    for instance), it is swapped back and nothing has changed."""
+    staging, backup = staging_dir(out).name, _backup_dir(out).name
+    changed = trouble(str(out), "was replaced while mrgen was rendering into it; nothing was "
+                      "changed: run mrgen render again")
+    if swap.exchange(parent, staging, out.name):
+        if _identity(os.lstat(staging, dir_fd=parent)) != copied:
+            swap.exchange(parent, staging, out.name)
+            raise changed
+        return
+    os.rename(out.name, backup, src_dir_fd=parent, dst_dir_fd=parent)
+    if _identity(os.lstat(backup, dir_fd=parent)) != copied:
+        os.rename(backup, out.name, src_dir_fd=parent, dst_dir_fd=parent)
+        raise changed
+    os.rename(staging, out.name, src_dir_fd=parent, dst_dir_fd=parent)
+    os.rename(backup, staging, src_dir_fd=parent, dst_dir_fd=parent)
+
+
 def apply(result: Plan) -> None:
     """Make ``result.out`` hold the planned tree, atomically. Writes nothing when clean,
     but still clears what an interrupted render left (see :func:`recover`)."""
@@ -342,11 +310,12 @@ def apply(result: Plan) -> None:
         out_tree = _open_out(out)
         try:
             staged, snapshot = _stage(result, parent, out_tree)
+            copied = _identity(os.fstat(out_tree.fd)) if out_tree is not None else None
         finally:
             if out_tree is not None:
                 out_tree.close()
         with staged, _signals_deferred():
-            if out_tree is None:
+            if copied is None:
                 try:
                     swap.rename_new(parent, staging, out.name)
                 except FileExistsError:
@@ -354,11 +323,7 @@ def apply(result: Plan) -> None:
                                   "nothing was written: run mrgen render again") from None
                 swapped = True
                 return
-            if not swap.exchange(parent, staging, out.name):
-                backup = _backup_dir(out).name
-                os.rename(out.name, backup, src_dir_fd=parent, dst_dir_fd=parent)
-                os.rename(staging, out.name, src_dir_fd=parent, dst_dir_fd=parent)
-                os.rename(backup, staging, src_dir_fd=parent, dst_dir_fd=parent)
+            _swap_in(parent, out, copied)
             swapped = True
             owned = set(result.new_files)
             old_owned = set(result.owned_before)
