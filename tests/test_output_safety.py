@@ -316,3 +316,25 @@ def test_a_mount_point_is_refused_with_the_reason(project: Path) -> None:
     assert "rendered: is a mount point" in done.stderr
     assert done.stdout.split() == ["disk:", "rendered:"], "nothing written on either side"
     assert not any(p.name.startswith(".") for p in project.iterdir())
+
+
+def test_a_folder_replaced_by_a_link_during_a_render_is_swapped_back(
+        rendered: Path, outside: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between the copy and the swap, the output folder becomes a link to elsewhere: the
+    swap notices it exchanged something else, swaps back, and nothing changes anywhere."""
+    change_spec(rendered.parent)
+    real_link_tree = swap.link_tree
+    moved = rendered.parent / "moved-away"
+
+    def link_then_replace(src: Tree, dst: Tree) -> swap.Snapshot:
+        snapshot_ = real_link_tree(src, dst)
+        rendered.rename(moved)
+        rendered.symlink_to(outside, target_is_directory=True)
+        return snapshot_
+
+    monkeypatch.setattr(swap, "link_tree", link_then_replace)
+    before = snapshot(outside)
+    result = run_cli(["render"], cwd=rendered.parent)
+    assert result.exit_code == 2 and "was replaced while mrgen was rendering" in result.stderr
+    assert rendered.is_symlink() and snapshot(outside) == before
+    assert not sync.staging_dir(rendered).exists()

@@ -322,19 +322,26 @@ def test_any_file_names_render_the_same_documents(spec_name: str, out_name: str,
     shutil.rmtree(folder)
 
 
+class Renders(tuple[list[RenderedFile], list[RenderedFile]]):
+    """Two renders; a short repr, so a failing example prints the steps, not 300 kB."""
+
+    def __repr__(self) -> str:
+        return f"Renders({len(self[0])} files, then {len(self[1])})"
+
+
 @pytest.fixture(scope="module")
-def state_files() -> tuple[list[RenderedFile], list[RenderedFile]]:
+def state_files() -> Renders:
     """A previous render (3 regions) and the next one (2 of them and another image), so
     the next render creates, updates and deletes."""
     before = pipeline(deterministic_spec(3))
     after = pipeline(deterministic_spec(2).replace(":1.4.2", ":1.5.0"))
-    return before, after
+    return Renders((before, after))
 
 
 @settings(max_examples=budget(50))
 @given(steps=folder_states())
 def test_any_output_folder_state_loses_nothing_and_touches_nothing_outside(
-        steps: tuple[Step, ...], state_files: tuple[list[RenderedFile], list[RenderedFile]],
+        steps: tuple[Step, ...], state_files: Renders,
         tmp_path_factory: pytest.TempPathFactory) -> None:
     """Whatever happened to the output folder since the last render (user files, links to
     outside, FIFOs, swapped files and folders, hostile or broken record entries, what a
