@@ -1,20 +1,26 @@
-"""The command line: the only place that prints or chooses an exit code.
-
-Exit codes (a contract, like black's): 0 success / no drift, 1 invalid spec or drift,
-2 usage error or trouble (an unreadable folder, an internal error).
+"""The command line: the only place that prints or chooses an exit code (with
+:mod:`generator.cli_report`, which holds the exit-code table: 0 ok, 1 findings, 2 usage or
+trouble, 130 interrupted).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import click
+
+from generator.cli_report import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_TROUBLE, Interrupted
+from generator.cli_report import echo_err as _echo_err
+from generator.cli_report import interrupt as _interrupt
+from generator.cli_report import reported as _reported
+from generator.cli_report import shown as _shown
+from generator.cli_report import waiting as _waiting
 
 if TYPE_CHECKING:
     from generator.errors import Diagnostic
@@ -24,30 +30,7 @@ if TYPE_CHECKING:
     from generator.sync import Plan
 
 F = TypeVar("F", bound=Callable[..., object])
-EXIT_OK, EXIT_PROBLEMS, EXIT_TROUBLE = 0, 1, 2
 SPEC_FOLDER = "spec"
-
-
-def _echo_err(text: str) -> None:
-    click.echo(text, err=True)
-
-
-@contextmanager
-def _reported(problems_exit: int = EXIT_PROBLEMS) -> Iterator[None]:
-    """Turn MrgenError into located lines and exit 1 (or ``problems_exit``); OSError into 2."""
-    from generator.errors import MrgenError
-
-    try:
-        yield
-    except MrgenError as exc:
-        for diagnostic in exc.diagnostics:
-            _echo_err(str(diagnostic))
-        count = len(exc.diagnostics)
-        _echo_err(f"mrgen: {count} problem{'s' if count != 1 else ''} found")
-        sys.exit(problems_exit)
-    except OSError as exc:
-        _echo_err(f"mrgen: {exc.filename or ''}: {exc.strerror or exc}")
-        sys.exit(EXIT_TROUBLE)
 
 
 def default_spec() -> Path:
@@ -210,14 +193,14 @@ def _print_grouped(diagnostics: list[Diagnostic]) -> None:
 
 def _print_plan(result: Plan, out: Path, show_diff: bool, verb: str) -> None:
     for change in result.changes:
-        click.echo(f"{verb}{change.action} {out / change.path}")
+        click.echo(f"{verb}{change.action} {_shown(out / change.path)}")
     if show_diff:
         import difflib
 
         for change in result.changes:
             old = (change.old or "").splitlines(keepends=True)
             new = (change.new or "").splitlines(keepends=True)
-            label = (out / change.path).as_posix()
+            label = _shown(out / change.path)
             click.echo("".join(difflib.unified_diff(
                 old, new,
                 fromfile="/dev/null" if change.action == "create" else f"a/{label}",
@@ -240,7 +223,7 @@ def _print_refusals(refusals: list[Refusal], out: Path, check: bool) -> None:
     for refusal in refusals:
         _echo_err(f"mrgen: {verb}: {refusal.reason}; it would delete:")
         for path in refusal.paths:
-            _echo_err(f"  {out / path}")
+            _echo_err(f"  {_shown(out / path)}")
     _echo_err("mrgen: if this is intended, run `mrgen render --force`")
 
 
@@ -258,20 +241,27 @@ def _print_refusals(refusals: list[Refusal], out: Path, check: bool) -> None:
 @click.option("--strict", is_flag=True,
               help="Fail (exit 1) instead of warning when OUT is not the spec's "
                    "delivery.renderedPath.")
+@click.option("--lock-timeout", default=60.0, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(min=0), help="How long to wait for another render into "
+              "the same folder to finish before giving up (exit 2).")
 def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: bool,
-           max_share: str, strict: bool) -> None:
+           max_share: str, strict: bool, lock_timeout: float) -> None:
     """Render SPEC into OUT, writing only what changed, atomically.
 
     Refuses, unless --force, a render that deletes every file of a region's overlay or more
-    than --max-delete-share of the rendered files (a dropped region is usually a typo).
-    Warns (fails with --strict) when OUT is not the spec's delivery.renderedPath, which the
-    Argo CD objects sync.
+    than --max-delete-share of the rendered files (a dropped region is usually a typo), and
+    an OUT that holds the spec or other files but no record of mrgen's. Never renders into
+    the filesystem root, the home folder, the current folder or a mount point. Warns (fails
+    with --strict) when OUT is not the spec's delivery.renderedPath, which the Argo CD
+    objects sync.
     """
+    from generator import outdir
+    from generator.lock import output_lock
     from generator.outpath import check_out
     from generator.render import render as render_files
     from generator.safety import check as safety_check
     from generator.sections.delivery.model import DELIVERY
-    from generator.sync import apply, plan
+    from generator.sync import apply, plan, recover
 
     out = Path(out_dir)
     share = _share(max_share)
@@ -282,29 +272,33 @@ def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: 
             _echo_err(f"mrgen: {'error' if strict else 'warning'}: {mismatch.message()}")
             if strict:
                 sys.exit(EXIT_PROBLEMS)
-        result = plan(out, render_files(model, load_extensions(spec_path, model)), model.source)
-    if model.warnings:  # rendered all the same; `validate` lists them, located
-        _echo_err(f"mrgen: {spec_path} has {len(model.warnings)} warning(s) (placeholder "
-                  "values, ...); `mrgen validate` lists them")
-    with _reported():
-        refusals = [] if force else safety_check(result, share)
-        if check:
-            _print_plan(result, out, show_diff, "would ")
+        files = render_files(model, load_extensions(spec_path, model))
+        if model.warnings:  # rendered all the same; `validate` lists them, located
+            _echo_err(f"mrgen: {spec_path} has {len(model.warnings)} warning(s) (placeholder "
+                      "values, ...); `mrgen validate` lists them")
+        outdir.check(out, spec_path, force)
+        with output_lock(out, shared=check, timeout=lock_timeout, on_wait=_waiting(out)):
+            if not check:
+                recover(out)
+            result = plan(out, files, model.source)
+            refusals = [] if force else safety_check(result, share)
+            if check:
+                _print_plan(result, out, show_diff, "would ")
+                if refusals:
+                    _print_refusals(refusals, out, check=True)
+                if result.changes:
+                    _echo_err(f"mrgen: {len(result.changes)} file(s) out of date in {_shown(out)}; "
+                              "run `mrgen render`")
+                    sys.exit(EXIT_PROBLEMS)
+                click.echo(f"{_shown(out)}: up to date ({len(result.unchanged)} files)")
+                return
             if refusals:
-                _print_refusals(refusals, out, check=True)
-            if result.changes:
-                _echo_err(f"mrgen: {len(result.changes)} file(s) out of date in {out}; "
-                          "run `mrgen render`")
+                _print_refusals(refusals, out, check=False)
                 sys.exit(EXIT_PROBLEMS)
-            click.echo(f"{out}: up to date ({len(result.unchanged)} files)")
-            return
-        if refusals:
-            _print_refusals(refusals, out, check=False)
-            sys.exit(EXIT_PROBLEMS)
-        apply(result)
+            apply(result)
     _print_plan(result, out, show_diff, "")
     counts = {a: sum(c.action == a for c in result.changes) for a in ("create", "update", "delete")}
-    click.echo(f"{out}: {counts['create']} created, {counts['update']} updated, "
+    click.echo(f"{_shown(out)}: {counts['create']} created, {counts['update']} updated, "
                f"{counts['delete']} deleted, {len(result.unchanged)} unchanged")
 
 
@@ -382,19 +376,21 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str,
     """Show, per resource, what rendering SPEC would change.
 
     \b
-    Exit codes: 0 no changes, 1 changes, 2 trouble (invalid spec, unknown ref).
+    Exit codes: 0 no changes, 1 changes (or an invalid spec), 2 trouble (unknown ref).
     """
     from generator.diffformat import FORMATTERS, to_markdown
     from generator.diffsource import extensions_at_ref, read_tree, render_tree, spec_at_ref
+    from generator.lock import output_lock
     from generator.render import render as render_files
     from generator.semdiff import diff_trees
 
-    with _reported(EXIT_TROUBLE):
+    with _reported():
         path, model = load_spec(spec)
         new = {f.path: f.content for f in render_files(model, load_extensions(path, model))}
         if against is None:
             out = Path(out_dir)
-            old = read_tree(out) if out.exists() else {}
+            with output_lock(out, shared=True, on_wait=_waiting(out)):
+                old = read_tree(out) if out.exists() else {}
         elif Path(against).is_dir():
             old = read_tree(Path(against))
         else:
@@ -425,11 +421,16 @@ __all__ = ["initcmd", "main", "run"]
 
 
 def run() -> None:
-    """Entry point wrapper: an unexpected exception is reported, not dumped."""
+    """Entry point wrapper: Ctrl-C exits 130, an unexpected exception is reported, not
+    dumped."""
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         main(standalone_mode=True)
     except SystemExit:
         raise
+    except Interrupted:
+        _echo_err("mrgen: interrupted")
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:  # the last line of defence: users get one line, not a traceback
         if os.environ.get("MRGEN_DEBUG"):
             raise

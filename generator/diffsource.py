@@ -5,13 +5,15 @@ work tree is never touched."""
 from __future__ import annotations
 
 import posixpath
+import stat
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.build import build
-from generator.errors import MrgenError, fail
+from generator.errors import TroubleError, at
+from generator.fsafe import Refused, Tree
 from generator.loader import decode, load_text
 from generator.render import render
 from generator.sync import read_record
@@ -21,24 +23,25 @@ if TYPE_CHECKING:
     from generator.spec import Spec
 
 
-def _error(where: str, message: str) -> MrgenError:
-    return fail(where, message)
+def _error(where: str, message: str) -> TroubleError:
+    return TroubleError([at(where, message)])
 
 
 def read_tree(folder: Path) -> dict[str, str]:
-    """The text files of a rendered folder: the owned ones when it has mrgen's record."""
+    """The text files of a rendered folder: the owned ones when it has mrgen's record.
+    Links inside it are not followed and only regular files are read (a FIFO would block)."""
     if not folder.is_dir():
         raise _error(str(folder), "is not a folder")
-    owned = read_record(folder)
-    paths = [folder / p for p in owned] if owned else list(folder.rglob("*"))
+    real = folder.resolve()  # the folder named may itself be a link; nothing inside it is
+    owned = read_record(real)
     tree: dict[str, str] = {}
-    for path in sorted(paths):
-        if not path.is_file():
-            continue
-        try:
-            tree[path.relative_to(folder).as_posix()] = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            continue  # not a rendered text file
+    with Tree.open(real) as files:
+        paths = owned or [rel for rel, info in files.walk() if stat.S_ISREG(info.st_mode)]
+        for path in sorted(paths):
+            try:
+                tree[path] = files.read(path).decode("utf-8")
+            except (Refused, FileNotFoundError, UnicodeDecodeError):
+                continue  # not a rendered text file
     return tree
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from generator.cli import SPEC_FOLDER, _reported, main
+from generator.cli import SPEC_FOLDER, main
+from generator.cli_report import reported as _reported
 
 
 def _ask(value: str | None, label: str, interactive: bool) -> str | None:
@@ -46,7 +47,7 @@ def init(directory: str, name: str, image: str | None, repo_url: str | None,
     Every value the example fills with a placeholder has a flag; the output lists the
     placeholders left to fill (`mrgen validate --strict` fails until they are replaced).
     """
-    from generator.errors import MrgenError, at
+    from generator.errors import TroubleError, at
     from generator.starter import Choices, starter
     from generator.sync import create_new
 
@@ -63,8 +64,8 @@ def init(directory: str, name: str, image: str | None, repo_url: str | None,
         folder = root / SPEC_FOLDER
         others = sorted(p for p in (*folder.glob("*.yaml"), *folder.glob("*.yml")))
         if others:
-            raise MrgenError(at(str(p), "a spec already exists here; mrgen init starts new "
-                                "projects only") for p in others)
+            raise TroubleError(at(str(p), "a spec already exists here; mrgen init starts new "
+                                  "projects only") for p in others)
         create_new(root, made.files)
     for file in made.files:
         click.echo(f"create {root / file.path}")

@@ -21,8 +21,11 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.errors import ERROR, Diagnostic, MrgenError, Path, Severity, format_path
+from generator.specbytes import MAX_BYTES as MAX_BYTES
+from generator.specbytes import decode as decode
+from generator.specbytes import read_regular
+from generator.yamlerrors import explain, source_line
 
-MAX_BYTES = 1024 * 1024  # a 100-region spec is ~40 KiB; anything near 1 MiB is a mistake
 MAX_NODES = 50_000  # YAML nodes read, and values after alias expansion ("billion laughs");
 # a 200-region spec failing over to every other region has ~45k; the pure-Python reader
 # takes ~1 s per 40k nodes, so the limit also bounds the time a hostile file can cost
@@ -36,6 +39,9 @@ _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _STD = "tag:yaml.org,2002:"
+MAX_INT = 2**53  # the largest integer every JSON and YAML reader keeps exact; no field is near
+_MAX_DIGITS = 40  # longer number literals are refused before int() parses them
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -148,6 +154,8 @@ class _Converter:
                 self.error(key_node, path, "mapping keys must be plain strings, not collections")
                 continue
             key = str(key_node.value)
+            if not self.text_check(key_node, (*path, key), key):
+                continue
             if key == "<<" and key_node.tag == _PLAIN:
                 self.error(key_node, path, "YAML merge keys (<<) are not supported; "
                            "write the values out")
@@ -161,9 +169,34 @@ class _Converter:
             out[key] = self.convert(value_node, (*path, key))
         return out
 
+    def text_check(self, node: Node, path: Path, text: str) -> bool:
+        """Text that is not a sequence of Unicode characters: a lone surrogate, which only a
+        YAML escape (\\ud800) can produce and no UTF-8 file or reader can carry."""
+        found = _SURROGATE.search(text)
+        if not found:
+            return True
+        code = ord(found.group())
+        pair = text[found.start():found.start() + 2]
+        hint = ""
+        if len(pair) == 2 and 0xD800 <= code < 0xDC00 and 0xDC00 <= ord(pair[1]) <= 0xDFFF:
+            joined = 0x10000 + ((code - 0xD800) << 10) + (ord(pair[1]) - 0xDC00)
+            hint = f"; YAML does not join surrogate pairs: write \\U{joined:08X} or the character"
+        self.error(node, path, f"the escape \\u{code:04x} is half of a UTF-16 surrogate pair, "
+                   f"not a character{hint or '; write the character itself'}")
+        return False
+
     def scalar(self, node: ScalarNode, path: Path) -> Any:
         text = str(node.value)
         tag = node.tag
+        if not self.text_check(node, path, text):
+            return text
+        try:
+            return self.typed(node, path, text, tag)
+        except _OutOfRange as exc:
+            self.error(node, path, str(exc))
+            return text
+
+    def typed(self, node: ScalarNode, path: Path, text: str, tag: str) -> Any:
         if tag == _PLAIN:
             value = _resolve_plain(text)
             if not isinstance(value, str):
@@ -193,22 +226,37 @@ class _Abort(Exception):
         self.message = message
 
 
+class _OutOfRange(ValueError):
+    """A number no spec field can take and not every reader can hold."""
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} characters)"
+
+
 def _resolve_plain(text: str) -> Any:
-    """YAML 1.2 core schema, minus the forms that surprise (leading zeros, inf, nan)."""
+    """YAML 1.2 core schema, minus the forms that surprise (leading zeros, inf, nan).
+    Raises _OutOfRange for numbers beyond what any reader keeps exact."""
     if text in _NULL:
         return None
     if text in _TRUE:
         return True
     if text in _FALSE:
         return False
-    if _INT.fullmatch(text):
-        return int(text)
-    if _INT_OTHER.fullmatch(text):
-        return int(text, 0)
+    decimal = _INT.fullmatch(text)
+    if decimal or _INT_OTHER.fullmatch(text):
+        whole = None if len(text) > _MAX_DIGITS else int(text) if decimal else int(text, 0)
+        if whole is None or abs(whole) > MAX_INT:
+            raise _OutOfRange(f"the number {_shown(text)} is too large: no field takes a "
+                              "number beyond 2^53 (quote it if it is text)")
+        return whole
     if _FLOAT.fullmatch(text) and re.search(r"[0-9]", text):
-        value = float(text)
-        if math.isfinite(value) and not re.fullmatch(r"[-+]?0[0-9].*", text):
-            return value
+        number = float(text)
+        if not math.isfinite(number):
+            raise _OutOfRange(f"the number {_shown(text)} is too large to be a number "
+                              "(quote it if it is text)")
+        if not re.fullmatch(r"[-+]?0[0-9].*", text):
+            return number
     return text
 
 
@@ -217,74 +265,55 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
-
-
-def _wide_encoding(raw: bytes) -> str | None:
-    """UTF-16/32 text (editors on some systems save it): by its byte-order mark, or by the
-    NUL bytes that ASCII characters carry in it."""
-    for bom, name in _BOMS:
-        if raw.startswith(bom):
-            return name
-    head = raw[:64]
-    if len(head) >= 8 and head.count(0) * 2 >= len(head):
-        nul_bytes = {i % 4 for i, byte in enumerate(head) if byte == 0}
-        return "UTF-32" if len(nul_bytes) == 3 else "UTF-16"
-    return None
-
-
-def decode(raw: bytes, file: str, what: str = "the spec") -> str:
-    """Bytes to text: UTF-8 only (a BOM is tolerated), with the bad byte located."""
-    if len(raw) > MAX_BYTES:
-        raise MrgenError([Diagnostic(file, 0, 0, "", f"{what} is {len(raw)} bytes; "
-                                     f"the limit is {MAX_BYTES} bytes")])
-    encoding = _wide_encoding(raw)
-    if encoding:
-        raise MrgenError([Diagnostic(file, 1, 1, "", f"{what} is {encoding} text; mrgen reads "
-                                     "UTF-8 only: save the file as UTF-8")])
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise MrgenError([Diagnostic(file, line, col, "", f"not UTF-8 text: byte "
-                                     f"0x{raw[exc.start]:02x} cannot be decoded")]) from None
+def _invalid_character(code: int) -> str:
+    return (f"invalid character {chr(code)!r} (code {code:#x}): YAML files cannot contain "
+            "control characters; remove it, or write it as an escape inside double quotes "
+            f"(\"\\x{code:02x}\")" if code < 0x100 else
+            f"invalid character {chr(code)!r} (code {code:#x}): YAML files cannot contain it; "
+            "remove it, or write it as an escape inside double quotes")
 
 
 def _compose(text: str, file: str, what: str, *, single: bool) -> list[Node]:
-    """The YAML nodes of ``text`` (one document, or every document when not ``single``)."""
+    """The YAML nodes of ``text`` (one document, or every document when not ``single``);
+    every syntax problem is a located MrgenError."""
+    def located(line: int, col: int, message: str) -> MrgenError:
+        return MrgenError([Diagnostic(file, line, col, "", message,
+                                      source_line=source_line(text, line))])
+
     try:
         composer = _Composer(text)
-        try:
-            if single:
-                root = composer.get_single_node()
-                nodes = [] if root is None else [root]
-            else:
-                nodes = []
-                while composer.check_node():
-                    node = composer.get_node()
-                    if node is not None:
-                        nodes.append(node)
-        finally:
-            composer.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        problem = exc.problem or "invalid YAML"
-        if exc.context:
-            problem = f"{problem} ({exc.context})"
-        raise MrgenError([Diagnostic(file, line, col, "", f"invalid YAML: {problem}")]) from None
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
-        message = f"invalid character {chr(exc.character)!r} (code {exc.character:#x})"
-        raise MrgenError([Diagnostic(file, line, col, "", message)]) from None
+        raise located(line, col, _invalid_character(exc.character)) from None
+    try:
+        if single:
+            root = composer.get_single_node()
+            nodes = [] if root is None else [root]
+        else:
+            nodes = []
+            while composer.check_node():
+                node = composer.get_node()
+                if node is not None:
+                    nodes.append(node)
+    except yaml.MarkedYAMLError as exc:
+        why = explain(exc, text)
+        raise located(why.line, why.col, why.message) from None
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
+        raise located(line, col, _invalid_character(exc.character)) from None
+    except (ValueError, OverflowError):  # a \U escape beyond U+10FFFF (chr() refuses it)
+        mark = composer.get_mark()
+        escape = text[max(mark.index - 2, 0):mark.index + 8]
+        raise located(mark.line + 1, max(mark.column - 1, 1), f"the escape {escape!r} is not "
+                      "a Unicode character (the last one is \\U0010FFFF)") from None
     except RecursionError:
         raise MrgenError([Diagnostic(file, 0, 0, "", "nesting is too deep to read")]) from None
     except _TooManyNodes as stop:
         raise MrgenError([Diagnostic(file, stop.mark.line + 1, stop.mark.column + 1, "",
                                      f"{what} holds more than {MAX_NODES} values; "
                                      f"no {what.removeprefix('the ')} needs that many")]) from None
+    finally:
+        composer.dispose()
     return nodes
 
 
@@ -330,14 +359,8 @@ def load_documents(text: str, file: str, what: str = "the file") -> list[LoadedS
 
 
 def load_file(path: FsPath, display: str | None = None) -> LoadedSpec:
-    """Read and parse a spec file; ``display`` is the name used in messages."""
+    """Read and parse a spec file; ``display`` is the name used in messages. A missing,
+    unreadable or special file is a TroubleError; what the file says, a MrgenError."""
     name = display or str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise MrgenError([Diagnostic(name, 0, 0, "", "no such file")]) from None
-    except IsADirectoryError:
-        raise MrgenError([Diagnostic(name, 0, 0, "", "is a directory, not a spec file")]) from None
-    except OSError as exc:
-        raise MrgenError([Diagnostic(name, 0, 0, "", f"cannot read: {exc.strerror}")]) from None
-    return load_text(decode(raw, name), name)
+    raw, size = read_regular(path, name)
+    return load_text(decode(raw, name, size), name)

@@ -1,15 +1,25 @@
-"""JSON Schema validation of a loaded spec, with every error located in the file."""
+"""JSON Schema validation of a loaded spec, with every error located in the file.
+
+Two departures from plain jsonschema, both toward what the schema says: ``integer`` means
+an integer (jsonschema also accepts 50.0, which then renders as a float), and a limit the
+schema implies for the whole spec (the histogram buckets every latency target needs) is
+checked here, up front, instead of surfacing as dozens of later problems.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import jsonschema
+from jsonschema import validators
 from jsonschema.exceptions import ValidationError
 
 from generator.errors import Diagnostic, Path
 from generator.loader import LoadedSpec
 from generator.resources import spec_schema
+
+_LOOKAHEAD = "(?!\\n)"  # the end of every pattern (see the schema's $comment); not for users
 
 _JSON_TYPES = {
     dict: "an object", list: "a list", str: "a string", bool: "a boolean",
@@ -47,7 +57,31 @@ def _type_message(error: ValidationError, spec: LoadedSpec, path: Path) -> str:
     if isinstance(error.instance, str) and ({"integer", "number"} & set(names)) \
             and error.instance.strip().lstrip("-+").replace(".", "", 1).isdigit():
         message += " (it is quoted in the YAML; remove the quotes to make it a number)"
+    if isinstance(error.instance, float) and names == ["integer"]:
+        message += _integer_hint(error.instance, raw)
     return message
+
+
+def _integer_hint(value: float, raw: str | None) -> str:
+    read = f"YAML read {raw} as the number {value!r}; " if raw is not None else ""
+    if value.is_integer():
+        return f" ({read}write {int(value)}: integers have no decimal point or exponent)"
+    return f" ({read}this field takes a whole number, without a decimal point or exponent)"
+
+
+def _strict_integer(checker: Any, instance: Any) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+_Validator = validators.extend(  # type: ignore[no-untyped-call]
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer",
+                                                                       _strict_integer))
+
+
+@cache
+def _validator() -> Any:
+    return _Validator(spec_schema())
 
 
 def _diagnostics(error: ValidationError, spec: LoadedSpec) -> list[Diagnostic]:
@@ -80,7 +114,8 @@ def _diagnostics(error: ValidationError, spec: LoadedSpec) -> list[Diagnostic]:
         return [spec.diagnostic(path, f"{_short(error.instance)} is not one of "
                                       f"{', '.join(choices)}{hint}")]
     if validator == "pattern":
-        what = str(schema.get("description", f"the pattern {expected}")).rstrip(".")
+        shown = str(expected).removesuffix(_LOOKAHEAD)
+        what = str(schema.get("description", f"the pattern {shown}")).rstrip(".")
         return [spec.diagnostic(path, f"{_short(error.instance)} is not valid: {what}")]
     if validator == "propertyNames":
         return [spec.diagnostic(path, f"invalid key: {error.message}")]
@@ -96,10 +131,46 @@ def _diagnostics(error: ValidationError, spec: LoadedSpec) -> list[Diagnostic]:
     return [spec.diagnostic(path, message)]
 
 
+def _monitoring_default(section: str, key: str) -> Any:
+    return spec_schema()["$defs"]["monitoring"]["properties"][section]["properties"][key] \
+        .get("default")
+
+
+def _bucket_need(spec: LoadedSpec) -> list[Diagnostic]:
+    """Every latency target, the SLO threshold and the cross-region limit must be a bucket
+    boundary, with one more above them (see build_monitoring.check_monitoring). When that
+    is more boundaries than ``monitoring.buckets`` may hold, no spec edit short of sharing
+    latency targets can fix it: say so once, at the regions."""
+    data = spec.data
+    if not isinstance(data, dict) or not isinstance(data.get("regions"), list):
+        return []
+    monitoring = data.get("monitoring", {})
+    if not isinstance(monitoring, dict) or monitoring.get("enabled", True) is False:
+        return []
+    targets = {r["latencyTargetMs"] for r in data["regions"]
+               if isinstance(r, dict) and type(r.get("latencyTargetMs")) is int}
+    slo, limits = monitoring.get("slo", {}), monitoring.get("thresholds", {})
+    others = {slo.get("latencyThresholdMs", _monitoring_default("slo", "latencyThresholdMs"))
+              if isinstance(slo, dict) else None,
+              limits.get("crossRegionLatencyMs",
+                         _monitoring_default("thresholds", "crossRegionLatencyMs"))
+              if isinstance(limits, dict) else None}
+    wanted = targets | {o for o in others if type(o) is int}
+    need = len(wanted) + 1
+    cap = int(spec_schema()["$defs"]["monitoring"]["properties"]["buckets"]["maxItems"])
+    if need <= cap:
+        return []
+    return [spec.diagnostic(("regions",), (
+        f"{len(targets)} distinct latency targets (with the SLO threshold and the "
+        f"cross-region limit) need {need} histogram bucket boundaries; monitoring.buckets "
+        f"holds at most {cap}: give regions the same latencyTargetMs (at most "
+        f"{cap - 1 - len(wanted - targets)} distinct values)"))]
+
+
 def validate_schema(spec: LoadedSpec) -> list[Diagnostic]:
     """Every schema violation of ``spec``, located and sorted by position."""
-    validator = jsonschema.Draft202012Validator(spec_schema())
     found: list[Diagnostic] = []
-    for error in validator.iter_errors(spec.data):
+    for error in _validator().iter_errors(spec.data):
         found.extend(_diagnostics(error, spec))
+    found.extend(_bucket_need(spec))
     return sorted(set(found))

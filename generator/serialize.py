@@ -8,14 +8,36 @@ value contains can break out of its place in the document.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 import yaml
+from yaml.emitter import ScalarAnalysis
+
+# Characters libyaml's emitter counts as unprintable although PyYAML's own prints them
+# (everything beyond the Basic Multilingual Plane, emoji included): libyaml writes such a
+# string double-quoted with \U escapes, PyYAML plain. _PythonDumper does what libyaml does.
+_LIBYAML_UNPRINTABLE = re.compile("[\U00010000-\U0010ffff]")
+
+
+class _PythonDumper(yaml.SafeDumper):
+    """PyYAML's pure-Python emitter, made to write exactly what libyaml writes."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+    def analyze_scalar(self, scalar: str) -> ScalarAnalysis:
+        analysis: ScalarAnalysis = super().analyze_scalar(scalar)
+        if _LIBYAML_UNPRINTABLE.search(scalar):  # only double quotes can escape them
+            analysis.allow_flow_plain = analysis.allow_block_plain = False
+            analysis.allow_single_quoted = analysis.allow_block = False
+        return analysis
+
 
 # libyaml's emitter when PyYAML was built with it: the same documents, several times faster
 # (emitting is most of a render's time). tests/test_serialize_engines.py proves they agree.
-_BASE: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_BASE: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", _PythonDumper)
 
 
 class _Dumper(_BASE):  # type: ignore[valid-type,misc]
@@ -41,6 +63,7 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 
 _Dumper.add_representer(str, _str)
+_PythonDumper.add_representer(str, _str)
 
 
 _EXACT = (str, int, float, bool, type(None))

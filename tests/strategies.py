@@ -258,3 +258,34 @@ def damaged_text(draw: st.DrawFn) -> bytes:
         at = rng.randrange(len(raw) + 1)
         raw[at:at] = piece
     return bytes(raw)
+
+
+# --- file names and output-folder states ------------------------------------------------
+
+# Any name a Linux folder entry can take (no '/', no NUL): line breaks, '#', ':', YAML
+# document markers, bidi controls and characters beyond the BMP included.
+_NAME_CHARS = st.characters(codec="utf-8", exclude_characters="/\0")
+HOSTILE_NAMES = ("a\nkind: Secret\n---\nb", "--- a", "a # b", "a: b", "...", "-a", " a ",
+                 "a\u2028b\x85c", "\u202ereversed", "a\rb", "\U0001F600", "a-->b<!--", "\\")
+file_names = st.sampled_from(HOSTILE_NAMES) | st.text(_NAME_CHARS, min_size=1, max_size=20)\
+    .filter(lambda n: n not in (".", "..") and len(n.encode()) <= 200)
+
+STEP_KINDS = ("user-file", "user-folder", "link-file", "link-folder", "fifo", "folder-at-file",
+              "file-at-folder", "delete", "edit", "record-entry", "record-garbage",
+              "unowned-at-wanted", "stale-staging", "stale-lock", "no-folder")
+RECORD_ENTRIES = ("../victim", "/etc/passwd", "userlink/victim", "a//b", "./a", "", "a/../b",
+                  "k8s/base/../../../victim")
+
+Step = tuple[str, int, str]
+"""(kind, a number that picks an existing file or folder, a name or record entry)."""
+
+
+@st.composite
+def folder_states(draw: st.DrawFn) -> tuple[Step, ...]:
+    """Changes to an output folder between two renders: user files and folders, links to
+    outside, FIFOs, files and folders swapped, owned files deleted or edited, hostile or
+    broken record entries, what a killed render leaves. One to four of them."""
+    steps = draw(st.lists(st.tuples(st.sampled_from(STEP_KINDS), st.integers(0, 10_000),
+                                    file_names | st.sampled_from(RECORD_ENTRIES)),
+                          min_size=1, max_size=4))
+    return tuple(steps)

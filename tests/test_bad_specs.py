@@ -26,7 +26,10 @@ def expected(case: Path) -> list[str]:
 
 
 def diagnostics(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if not line.startswith("mrgen: ")]
+    """The diagnostic lines (a YAML syntax error also shows its source line and a caret,
+    on lines of their own starting with '    |')."""
+    return [line for line in stderr.splitlines()
+            if not line.startswith(("mrgen: ", "    |"))]
 
 
 @pytest.fixture(scope="module")

@@ -51,7 +51,7 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
     (tmp_path / "spec/mrgen.schema.json").write_text("{}\n", encoding="utf-8")
     before = snapshot(tmp_path)
     result = run_cli(["init"], cwd=tmp_path)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # files in the way: trouble, not a finding
     assert "spec/mrgen.schema.json" in result.stderr and "never overwrites" in result.stderr
     assert snapshot(tmp_path) == before
 
@@ -59,5 +59,5 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
     (tmp_path / "spec/existing.yaml").write_text("apiVersion: mrgen/v1\n", encoding="utf-8")
     before = snapshot(tmp_path)
     result = run_cli(["init"], cwd=tmp_path)
-    assert result.exit_code == 1 and "a spec already exists" in result.stderr
+    assert result.exit_code == 2 and "a spec already exists" in result.stderr
     assert snapshot(tmp_path) == before

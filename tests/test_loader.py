@@ -67,5 +67,48 @@ def test_multi_megabyte_spec_is_refused_quickly(tmp_path: Path) -> None:
 def test_missing_file_and_directory_are_located(tmp_path: Path) -> None:
     with pytest.raises(MrgenError, match=r"nope\.yaml: no such file"):
         load_file(tmp_path / "nope.yaml", display="nope.yaml")
-    with pytest.raises(MrgenError, match="is a directory"):
+    with pytest.raises(MrgenError, match="is a folder, not a regular file"):
         load_file(tmp_path)
+
+
+def test_the_size_error_names_where_the_limit_is_reached(tmp_path: Path) -> None:
+    """One byte over the limit: the error points at that byte (it had no position)."""
+    line = b"# " + b"x" * 97 + b"\n"  # 100 bytes
+    raw = line * (MAX_BYTES // 100) + b"y" * (MAX_BYTES % 100) + b"z"
+    assert len(raw) == MAX_BYTES + 1
+    spec = tmp_path / "big.yaml"
+    spec.write_bytes(raw)
+    with pytest.raises(MrgenError) as caught:
+        load_file(spec, display="big.yaml")
+    lines = MAX_BYTES // 100
+    assert str(caught.value) == (f"big.yaml:{lines + 1}:{MAX_BYTES % 100 + 1}: the spec is "
+                                 f"{MAX_BYTES + 1} bytes; the limit is {MAX_BYTES} bytes, "
+                                 "reached here")
+
+
+def test_the_size_limit_holds_while_reading(tmp_path: Path) -> None:
+    """A file that claims 64 GiB (sparse) is not read to its end: reading stops one byte past
+    the limit, whatever the size says."""
+    sparse = tmp_path / "sparse.yaml"
+    with sparse.open("wb") as handle:
+        handle.truncate(64 * 2**30)
+    started = time.perf_counter()
+    with pytest.raises(MrgenError, match=r"the spec is 68719476736 bytes; the limit is"):
+        load_file(sparse)
+    assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero", "/dev/null"])
+def test_only_regular_files_are_read(special: str, tmp_path: Path) -> None:
+    import os
+
+    from generator.errors import TroubleError
+
+    path = Path(special)
+    if special == "fifo":
+        path = tmp_path / "spec.yaml"
+        os.mkfifo(path)
+    started = time.perf_counter()
+    with pytest.raises(TroubleError, match=r"is a (FIFO|character device).*not a regular file"):
+        load_file(path)
+    assert time.perf_counter() - started < 1.0

@@ -12,6 +12,7 @@ Example budgets are fixed (derandomized) so CI is reproducible. Locally, run
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -30,13 +31,23 @@ from generator import serialize, sync
 from generator.build import build
 from generator.errors import MrgenError
 from generator.loader import decode, load_text
+from generator.lock import output_lock
 from generator.render import render
 from generator.section import RenderedFile
 from generator.sections.core import names as naming
 from tests.conftest import CRD_SCHEMAS, REPO, run_cli, snapshot
+from tests.folder_states import prepare, regular_files, time_limit
 from tests.k8s_helpers import kustomize_build, strict_problems, validate_core
 from tests.specgen import deterministic_regions, deterministic_spec, spec_data, to_yaml
-from tests.strategies import Generated, damaged_text, structurally_invalid, valid_specs
+from tests.strategies import (
+    Generated,
+    Step,
+    damaged_text,
+    file_names,
+    folder_states,
+    structurally_invalid,
+    valid_specs,
+)
 
 _SCALE = {"mrgen-ci": 1, "mrgen-thorough": 25}
 # No "explain" phase: it is slow, and its reporting trips filterwarnings=error.
@@ -64,6 +75,7 @@ SPEC_FILE = "spec.yaml"
 SOURCE = "spec/spec.yaml"
 LOCATED = re.compile(rf"^{re.escape(SPEC_FILE)}(:\d+:\d+)?: \S")
 SUMMARY = re.compile(r"^mrgen: (\d+) problems? found$")
+EXCERPT = re.compile(r"^    \|( |$)")  # a YAML syntax error's source line and its caret
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SCHEMA_DIRS = [CRD_SCHEMAS] if CRD_SCHEMAS.is_dir() else []
 
@@ -242,7 +254,7 @@ def assert_fails_cleanly(raw: bytes, workspace: Path) -> None:
         result = run_cli(args, cwd=workspace)  # raises on any exception but SystemExit
         assert result.exit_code == 1, (args, result.stdout, result.stderr)
         assert result.stdout == "", args
-        lines = result.stderr.splitlines()
+        lines = [ln for ln in result.stderr.splitlines() if not EXCERPT.match(ln)]
         assert lines, args
         summary = SUMMARY.match(lines[-1])
         assert summary, lines[-1]
@@ -269,3 +281,96 @@ def test_invalid_specs_fail_with_located_messages(mutated: tuple[bytes, bool],
 def test_damaged_specs_fail_with_located_messages(raw: bytes, workspace: Path) -> None:
     assume(not is_valid(raw))  # some damage leaves a valid spec (e.g. a cut-off comment)
     assert_fails_cleanly(raw, workspace)
+
+
+# --- file names and output-folder states ---------------------------------------------------
+
+@settings(max_examples=budget(12))
+@given(spec_name=file_names, out_name=file_names)
+def test_any_file_names_render_the_same_documents(spec_name: str, out_name: str,
+                                                  tmp_path_factory: pytest.TempPathFactory
+                                                  ) -> None:
+    """Spec and output folder names with line breaks, '#', ':', '---', controls: the render
+    succeeds, every header stays one printable comment line, the documents are those of a
+    plainly named spec, and nothing but the output folder appears."""
+    folder = tmp_path_factory.mktemp("names")
+    (folder / "pyproject.toml").write_text("")
+    (folder / "spec").mkdir()
+    spec = folder / "spec" / spec_name
+    spec.write_text(deterministic_spec(1))
+    result = run_cli(["render", str(spec), "--out", str(folder / out_name)], cwd=folder)
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stdout and all(ln.isprintable() for ln in
+                                                result.stdout.splitlines())
+    reference = {f.path: f.content for f in pipeline(deterministic_spec(1))}
+    written = {k: v[0].decode() for k, v in snapshot(folder / out_name).items()}
+    assert set(written) == set(reference) | {sync.RECORD}
+    for path, text in reference.items():
+        header, body = written[path].split("\n", 1)
+        assert header.isprintable(), path
+        if path.endswith(".md"):  # the runbook names its spec in the text, escaped
+            assert body.count("\n") == text.count("\n") - 1, path
+        else:
+            assert body == text.split("\n", 1)[1], path
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["pyproject.toml", "spec",
+                                                               out_name])
+    shutil.rmtree(folder)
+
+
+class Renders(tuple[list[RenderedFile], list[RenderedFile]]):
+    """Two renders; a short repr, so a failing example prints the steps, not 300 kB."""
+
+    def __repr__(self) -> str:
+        return f"Renders({len(self[0])} files, then {len(self[1])})"
+
+
+@pytest.fixture(scope="module")
+def state_files() -> Renders:
+    """A previous render (3 regions) and the next one (2 of them and another image), so
+    the next render creates, updates and deletes."""
+    before = pipeline(deterministic_spec(3))
+    after = pipeline(deterministic_spec(2).replace(":1.4.2", ":1.5.0"))
+    return Renders((before, after))
+
+
+@settings(max_examples=budget(50))
+@given(steps=folder_states())
+def test_any_output_folder_state_loses_nothing_and_touches_nothing_outside(
+        steps: tuple[Step, ...], state_files: Renders,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Whatever happened to the output folder since the last render (user files, links to
+    outside, FIFOs, swapped files and folders, hostile or broken record entries, what a
+    killed render leaves), the next render (as `render --force` runs it: lock, recovery,
+    plan, apply) either writes the new tree exactly or fails with located problems; it never
+    hangs, never loses a user file, never touches anything outside, and on failure leaves
+    every file as it was."""
+    base = tmp_path_factory.mktemp("state")
+    out, outside = base / "rendered", base / "outside"
+    outside.mkdir()
+    (outside / "victim").write_text("precious\n")
+    before, after = state_files
+    sync.apply(sync.plan(out, before, SOURCE))
+    prepared = prepare(out, outside, steps)
+    files_before, outside_before = regular_files(out), snapshot(outside)
+    try:
+        with time_limit(30), output_lock(out, timeout=5):
+            sync.recover(out)
+            sync.apply(sync.plan(out, after, SOURCE))
+        failed = None
+    except MrgenError as exc:
+        failed = exc
+        assert exc.diagnostics and all(d.file and d.message for d in exc.diagnostics)
+    assert snapshot(outside) == outside_before
+    now, staged = regular_files(out), regular_files(sync.staging_dir(out))
+    for rel, content in prepared.user.items():
+        assert now.get(rel) == content, f"user file {rel!r} lost ({failed})"
+    for name, content in prepared.staged.items():
+        assert content in (now.get(name), staged.get(name)), f"{name!r} lost ({failed})"
+    if failed is None:
+        assert {f.path: now.get(f.path) for f in after} == \
+            {f.path: f.content.encode() for f in after}
+        assert set(json.loads(now[sync.RECORD])["files"]) == {f.path for f in after}
+        assert not [p for p in base.iterdir() if p.name.startswith(".")]
+    else:
+        assert {k: now.get(k) for k in files_before} == files_before, str(failed)
+    shutil.rmtree(base)

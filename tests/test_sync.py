@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import sync
+from generator import swap, sync
 from generator.errors import MrgenError
+from generator.fsafe import Tree
 from generator.section import RenderedFile
 from tests.conftest import run_cli, snapshot
 
@@ -122,11 +123,11 @@ def test_failure_while_staging_leaves_the_old_tree(tmp_path: Path,
     calls = {"n": 0}
     real_write = sync._write
 
-    def flaky(path: Path, content: str) -> None:
+    def flaky(tree: Tree, path: str, content: str) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
-            raise OSError(28, "No space left on device", str(path))
-        real_write(path, content)
+            raise OSError(28, "No space left on device", path)
+        real_write(tree, path, content)
 
     monkeypatch.setattr(sync, "_write", flaky)
     result = sync.plan(out, files(a="x\n", b="y\n", c="z\n"), SOURCE)
@@ -140,7 +141,7 @@ def test_swap_without_renameat2_still_completes(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "rendered"
     write(out, files(a="1\n"))
-    monkeypatch.setattr(sync, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(swap, "exchange", lambda parent, a, b: False)
     write(out, files(a="2\n"))
     assert (out / "a").read_text() == "2\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rendered"]

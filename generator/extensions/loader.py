@@ -37,7 +37,7 @@ def collect(display: str, header: str, paths: Iterable[str], folders: Iterable[s
         if wanted(path):
             where = f"{display}/{path}"
             try:
-                text = decode(read(path), where, "the extension")
+                text = decode(read(path), where, what="the extension")
             except MrgenError as exc:
                 problems.extend(exc.diagnostics)
             except OSError as exc:

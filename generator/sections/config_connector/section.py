@@ -26,7 +26,7 @@ def used(spec: Spec) -> bool:
 
 class ConfigConnectorSection:
     key: Always[ConfigConnector] = CONFIG_CONNECTOR
-    spec_keys = ("configConnector",)
+    spec_keys = ("configConnector", "replication", "globalRouting")  # reads their projects
 
     def build(self, raw: Raw, built: Spec) -> ConfigConnector:
         return build.config_connector(dict(raw))
