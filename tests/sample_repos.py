@@ -60,8 +60,9 @@ def deployment_repository(dest: Path, files: dict[str, str]) -> str:
 
 
 def readme_block(first_line: str, after: str = "") -> str:
-    """The README's fenced code block whose first line is ``first_line`` (the first such block
-    after the text ``after``), without its fences."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    """The fenced code block of the operations guide (docs/operations.md, once the README's)
+    whose first line is ``first_line`` (the first such block after the text ``after``),
+    without its fences."""
+    readme = (REPO / "docs" / "operations.md").read_text(encoding="utf-8")
     start = readme.index("\n" + first_line + "\n", readme.index(after) if after else 0)
     return readme[start + 1: readme.index("\n```", start)] + "\n"
