@@ -1,36 +1,45 @@
-"""Field-level differences between two parsed documents, list items matched by identity.
+"""Field-level differences between two parsed documents: DeepDiff's tree report, list items
+matched by identity.
 
-Pure. :func:`field_changes` walks two values side by side:
-- mappings by key;
-- lists of mappings by the identity of their items, when one identity rule gives every item
-  of both lists a unique key: ``name`` (containers, env vars, ports, rule groups, ...),
-  an alert's or recording rule's name (with its labels when the name repeats, as Prometheus
-  tells such rules apart), ``job_name``, a Route 53 record's name, type and
-  ``SetIdentifier``, ``region``, ... (:data:`IDENTITY_RULES`). Inserting an item reports
-  that item, never every later item "renamed"; items that only moved report the new order;
-- any other list as a sequence (difflib): inserted and deleted items are reported as such,
-  items replaced one for one are compared field by field;
-- scalars by value and type (``1`` and ``"1"`` and ``true`` differ).
+Pure. :func:`field_changes` runs ``DeepDiff(old, new, view="tree")`` and maps its report to
+:class:`FieldChange` records: ``values_changed`` and ``type_changes`` are a changed value
+(``1``, ``"1"`` and ``true`` differ), ``dictionary_item_added``/``_removed`` an added or
+removed key, ``iterable_item_added``/``_removed`` an added or removed list item, and
+``iterable_item_moved`` in a list matched by identity the list's new order, when the items'
+relative order changed.
+
+Which list item is which comes from :mod:`generator.diffalign`: DeepDiff's
+``iterable_compare_func`` matches items by :data:`~generator.diffalign.IDENTITY_RULES`, and
+raises ``CannotCompare`` where DeepDiff's own in-order pairing gives the same pairs. DeepDiff
+cannot align a list as a sequence once it has a compare function (its fallback pairs items by
+position), nor pair replaced scalars by similarity, so the one adapter is
+:class:`_Operator`: for a list without identity whose items were inserted, deleted or replaced,
+it takes the list from DeepDiff; the alignment reports that list's added, removed and changed
+scalar items, and DeepDiff compares each aligned pair of mappings or lists.
 
 Paths name identified items in brackets (``spec.containers[api].image``) and anonymous ones
 by their index in the new list (``spec.metrics[0].type``); an added or removed scalar list
-item is reported on the list's own path (``resources: added x.yaml``).
+item is reported on the list's own path (``resources: added x.yaml``). Changes come in
+document order: mapping keys sorted, list items in the order :mod:`generator.diffalign` gives.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Any, Literal
 
-Status = Literal["added", "removed", "changed"]
-ITEM = "\x00"
-"""Prefix marking a path part (or a mapping key) that is an item's identity."""
+from deepdiff import DeepDiff
+from deepdiff.helper import CannotCompare, notpresent
+from deepdiff.model import ChildRelationship, DiffLevel
+from deepdiff.operator import BaseOperator
 
-KeyOf = Callable[[Any], "str | None"]
+from generator.diffalign import ITEM, REORDERED, Alignment, Order, Step, align
+
+__all__ = ["ITEM", "FieldChange", "Status", "field_changes", "format_path"]
+
+Status = Literal["added", "removed", "changed"]
 
 
 @dataclass(frozen=True)
@@ -42,112 +51,6 @@ class FieldChange:
     new: Any = None
     within: str | None = None
     """For a list item added or removed: the list's path (reports group such items)."""
-
-
-def _field(item: Any, dotted: str) -> Any:
-    for part in dotted.split("."):
-        if not isinstance(item, dict):
-            return None
-        item = item.get(part)
-    return item
-
-
-def _scalar_text(value: Any) -> str | None:
-    if isinstance(value, bool) or value is None or isinstance(value, dict | list):
-        return None
-    return str(value)
-
-
-def fields(first: str, *optional: str) -> KeyOf:
-    """Identity from field ``first`` (required) and any of ``optional`` that are present."""
-    def key(item: Any) -> str | None:
-        head = _scalar_text(_field(item, first))
-        if head is None:
-            return None
-        rest = [_scalar_text(_field(item, p)) for p in optional]
-        return " ".join([head, *(r for r in rest if r is not None)])
-    return key
-
-
-def label_set(field: str) -> KeyOf:
-    """Identity from a mapping of labels: ``{a=1, b=2}``."""
-    def key(item: Any) -> str | None:
-        labels = item.get(field) if isinstance(item, dict) else None
-        if not isinstance(labels, dict) or not labels:
-            return None
-        return "{" + ", ".join(f"{k}={labels[k]}" for k in sorted(labels)) + "}"
-    return key
-
-
-@dataclass(frozen=True)
-class IdentityRule:
-    key: KeyOf
-    disambiguate: KeyOf | None = None
-    """Appended to the key of items whose key repeats (in either list)."""
-
-
-IDENTITY_RULES: tuple[IdentityRule, ...] = (
-    IdentityRule(fields("name")),
-    # Prometheus rules: alerts and recording rules, told apart by labels when a name repeats
-    IdentityRule(lambda i: fields("alert")(i) or fields("record")(i),
-                 label_set("labels")),
-    IdentityRule(fields("job_name")),                                   # scrape configs
-    IdentityRule(fields("ResourceRecordSet.Name", "ResourceRecordSet.Type",
-                        "ResourceRecordSet.SetIdentifier")),            # Route 53 changes
-    IdentityRule(fields("SetIdentifier")),
-    IdentityRule(fields("region")),                                     # ApplicationSet list
-    IdentityRule(fields("from")),                                       # locality failover
-    IdentityRule(fields("title")),                                      # dashboard panels
-    IdentityRule(fields("refId")),                                      # panel queries
-    IdentityRule(fields("series")),                                     # promtool inputs
-    IdentityRule(fields("alertname", "eval_time")),                     # promtool alert tests
-    IdentityRule(fields("expr", "eval_time")),                          # promtool expr tests
-    IdentityRule(label_set("exp_labels")),                              # promtool alerts
-    IdentityRule(fields("labels")),                                     # promtool samples
-    IdentityRule(label_set("labels")),                                  # static targets
-    IdentityRule(fields("backendServiceRef.name")),                     # URL map weights
-    IdentityRule(fields("healthCheckRef.name")),
-    IdentityRule(fields("targetLabel")),                                # relabelings
-    IdentityRule(fields("key")),                                        # tags
-)
-
-
-def _keys(rule: IdentityRule, items: Sequence[Any], repeated: set[str]) -> list[str] | None:
-    keys: list[str] = []
-    for item in items:
-        key = rule.key(item)
-        if key is None:
-            return None
-        if key in repeated and rule.disambiguate is not None:
-            extra = rule.disambiguate(item)
-            if extra is None:
-                return None
-            key += extra
-        keys.append(key)
-    return keys if len(set(keys)) == len(keys) else None
-
-
-def identify(old: Sequence[Any], new: Sequence[Any]) -> tuple[list[str], list[str]] | None:
-    """Unique identity keys for the items of both lists, from the first rule that gives
-    them, or None."""
-    if not all(isinstance(i, dict) for i in (*old, *new)) or not (old or new):
-        return None
-    for rule in IDENTITY_RULES:
-        bare_old, bare_new = [rule.key(i) for i in old], [rule.key(i) for i in new]
-        if any(k is None for k in (*bare_old, *bare_new)):
-            continue
-        repeated = {k for side in (bare_old, bare_new)
-                    for k, n in Counter(side).items() if n > 1 and k is not None}
-        keys_old, keys_new = _keys(rule, old, repeated), _keys(rule, new, repeated)
-        if keys_old is not None and keys_new is not None:
-            return keys_old, keys_new
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-Path = tuple[Any, ...]
 
 
 def format_path(parts: Sequence[Any]) -> str:
@@ -166,89 +69,212 @@ def format_path(parts: Sequence[Any]) -> str:
 
 
 def _same(old: Any, new: Any) -> bool:
-    return type(old) is type(new) and old == new
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-Found = tuple[Path, Status, Any, Any, "Path | None"]
-"""path, status, old, new, and the list's path for an item added or removed."""
-SIMILAR = 0.5
-"""Two scalar list items replaced one for one count as one changed item when their text is
-at least this similar (difflib ratio); otherwise one is removed and the other added."""
-
-
-def _walk(old: Any, new: Any, path: Path) -> Iterator[Found]:
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in sorted(set(old) | set(new), key=str):
-            if key not in new:
-                yield (*path, key), "removed", old[key], None, None
-            elif key not in old:
-                yield (*path, key), "added", None, new[key], None
-            else:
-                yield from _walk(old[key], new[key], (*path, key))
-    elif isinstance(old, list) and isinstance(new, list):
-        yield from _walk_list(old, new, path)
-    elif not _same(old, new):
-        yield path, "changed", old, new, None
-
-
-def _walk_list(old: list[Any], new: list[Any], path: Path) -> Iterator[Found]:
-    keys = identify(old, new)
-    if keys is not None:
-        by_old = dict(zip(keys[0], old, strict=True))
-        by_new = dict(zip(keys[1], new, strict=True))
-        for key, item in by_old.items():
-            if key not in by_new:
-                yield (*path, ITEM + key), "removed", item, None, path
-        for key, item in by_new.items():
-            if key in by_old:
-                yield from _walk(by_old[key], item, (*path, ITEM + key))
-            else:
-                yield (*path, ITEM + key), "added", None, item, path
-        before = [k for k in keys[0] if k in by_new]
-        after = [k for k in keys[1] if k in by_old]
-        if before != after:  # the same items in another order: the order is the change
-            yield path, "changed", before, after, None
-        return
-    matcher = SequenceMatcher(None, [_canonical(v) for v in old], [_canonical(v) for v in new],
-                              autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        removed, added = list(range(i1, i2)), list(range(j1, j2))
-        while removed and added and _pairs(old[removed[0]], new[added[0]]):
-            before, after = old[removed.pop(0)], new[added[0]]
-            if isinstance(before, dict | list):
-                yield from _walk(before, after, (*path, added.pop(0)))
-            else:
-                added.pop(0)
-                yield path, "changed", before, after, None
-        for index in removed:
-            yield _item_path(path, old[index], index), "removed", old[index], None, path
-        for index in added:
-            yield _item_path(path, new[index], index), "added", None, new[index], path
-
-
-def _pairs(before: Any, after: Any) -> bool:
-    """Whether two items replaced one for one are one item changed."""
-    if isinstance(before, dict) and isinstance(after, dict):
+    """Equal and of the same types all the way down (``1``, ``1.0`` and ``True`` differ)."""
+    if old is new:
         return True
-    if isinstance(before, list) and isinstance(after, list):
-        return True
-    if isinstance(before, dict | list) or isinstance(after, dict | list):
+    if type(old) is not type(new):
         return False
-    return SequenceMatcher(None, str(before), str(after)).ratio() >= SIMILAR
+    if isinstance(old, dict):
+        return old == new and all(_same(v, new[k]) for k, v in old.items())
+    if isinstance(old, list):
+        return old == new and all(map(_same, old, new))
+    return bool(old == new)
 
 
-def _item_path(path: Path, item: Any, index: int) -> Path:
-    return (*path, index) if isinstance(item, dict | list) else path
+Where = tuple[tuple[Any, ...], tuple[Order, ...]]
+"""Path parts and the report order of each part."""
+Found = tuple[tuple[Order, ...], FieldChange]
+_OPTIONS: dict[str, Any] = {
+    "view": "tree",
+    "threshold_to_diff_deeper": 0,    # always compare mappings key by key (never whole)
+    "ignore_private_variables": False,  # ``__x`` keys are data too
+    "report_repetition": True,  # keeps an item removed and another added at the same index
+                                # apart (else DeepDiff reports them as one changed value)
+}
+_STATUS: dict[str, Status] = {
+    "values_changed": "changed", "type_changes": "changed",
+    "dictionary_item_added": "added", "dictionary_item_removed": "removed",
+    "iterable_item_added": "added", "iterable_item_removed": "removed",
+}
+
+
+class _Operator(BaseOperator):
+    """DeepDiff custom operator: equal subtrees are skipped (nothing to report, and much
+    cheaper), and a list that needs a sequence alignment is handed to :meth:`_Run.sequence`."""
+
+    def __init__(self, run: _Run) -> None:
+        super().__init__()
+        self.run = run
+
+    def match(self, level: DiffLevel) -> bool:
+        return self.run.aligns(level) or _same(level.t1, level.t2)
+
+    def give_up_diffing(self, level: DiffLevel, diff_instance: DeepDiff) -> bool:
+        if self.run.aligns(level):
+            self.run.lists.append(level)
+        return True
+
+    def normalize_value_for_hashing(self, parent: Any, obj: Any) -> Any:
+        return obj  # DeepDiff hashes items for its compare function: as they are
+
+
+class _Run:
+    """One :func:`field_changes` call: the alignments of the lists met, by the lists' ids
+    (the lists are kept so that the ids stay theirs), and the changes found."""
+
+    def __init__(self) -> None:
+        self.alignments: dict[tuple[int, int], tuple[Any, Any, Alignment]] = {}
+        self.indexes: dict[tuple[int, int], tuple[dict[int, int], ...]] = {}
+        self.matching: dict[tuple[int, int], tuple[dict[int, int], ...] | None] = {}
+        self.lists: list[DiffLevel] = []
+        self.found: list[Found] = []
+        self.operator = _Operator(self)
+
+    def alignment(self, old: Any, new: Any) -> Alignment:
+        key = (id(old), id(new))
+        if key not in self.alignments:
+            self.alignments[key] = (old, new, align(old, new))
+        return self.alignments[key][2]
+
+    def aligns(self, level: DiffLevel) -> bool:
+        """Whether the adapter aligns this list (no identity and not in place)."""
+        if not (isinstance(level.t1, list) and isinstance(level.t2, list)):
+            return False
+        alignment = self.alignment(level.t1, level.t2)
+        return alignment.keys is None and not alignment.positional
+
+    def positions(self, old: list[Any], new: list[Any]) -> tuple[dict[int, int], ...]:
+        """Each item's index in two lists matched by identity, by object: DeepDiff hands over
+        items, and the indexes it links a moved item with differ between its versions."""
+        lists = (id(old), id(new))
+        if lists not in self.indexes:
+            self.indexes[lists] = tuple({id(item): index for index, item in enumerate(items)}
+                                        for items in (old, new))
+        return self.indexes[lists]
+
+    def same_item(self, old: Any, new: Any, level: DiffLevel) -> bool:
+        """DeepDiff's ``iterable_compare_func``: whether two items are the same item (DeepDiff
+        asks for every pair it tries, so the answer is one cached look-up per list)."""
+        lists = (id(level.t1), id(level.t2))
+        if lists not in self.matching:
+            alignment = self.alignment(level.t1, level.t2)
+            self.matching[lists] = None if alignment.keys is None or alignment.positional else (
+                alignment.pairs, *self.positions(level.t1, level.t2))
+        found = self.matching[lists]
+        if found is None:
+            raise CannotCompare  # DeepDiff's in-order pairing gives the alignment's pairs
+        pairs, by_old, by_new = found
+        return pairs.get(by_old[id(old)]) == by_new[id(new)]
+
+    def step(self, level: DiffLevel) -> Step:
+        """The path part and report order of the item below a list's level."""
+        alignment, item = self.alignment(level.t1, level.t2), _down(level)
+        if alignment.keys is not None:
+            by_old, by_new = self.positions(level.t1, level.t2)
+            return (alignment.new[by_new[id(item.t2)]] if item.t2 is not notpresent
+                    else alignment.old[by_old[id(item.t1)]])
+        if level.t2_child_rel is not None:  # paired in place: the same index on both sides
+            return alignment.new[_param(level.t2_child_rel)]
+        return alignment.old[_param(level.t1_child_rel)]
+
+    def compare(self, old: Any, new: Any, where: Where) -> None:
+        tree = DeepDiff(old, new, **_OPTIONS, iterable_compare_func=self.same_item,
+                        custom_operators=[self.operator])
+        lists, self.lists = self.lists, []
+        done: set[tuple[int, int]] = set()  # a list's new order, a set: reported once
+        for report, levels in tree.items():
+            for level in levels:
+                if report in _STATUS:
+                    self.report(report, level, where)
+                    continue
+                parent = _up(level)  # the list (or set) whose item moved (or was added, ...)
+                if (id(parent.t1), id(parent.t2)) not in done:
+                    done.add((id(parent.t1), id(parent.t2)))
+                    if report == "iterable_item_moved":
+                        self.moved(parent, where)
+                    else:  # a set's items (YAML's !!set): the set changed
+                        self.report("values_changed", parent, where)
+        for level in lists:
+            self.sequence(level.t1, level.t2, self.locate(level, where))
+
+    def locate(self, target: DiffLevel, where: Where) -> Where:
+        """The path parts and report order of a level, from DeepDiff's chain of levels."""
+        parts, order = list(where[0]), list(where[1])
+        level = target.all_up
+        while level is not target:
+            if isinstance(level.t1, list) and isinstance(level.t2, list):
+                part, step = self.step(level)
+                if part is not None:
+                    parts.append(part)
+                order.append(step)
+            else:
+                key = _param(level.t1_child_rel or level.t2_child_rel)
+                parts.append(key)
+                order.append((str(key),))  # mapping keys sort by their text
+            level = _down(level)
+        return tuple(parts), tuple(order)
+
+    def add(self, order: tuple[Order, ...], change: FieldChange) -> None:
+        self.found.append((order, change))
+
+    def report(self, report: str, level: DiffLevel, where: Where) -> None:
+        parts, order = self.locate(level, where)
+        old = None if level.t1 is notpresent else level.t1
+        new = None if level.t2 is notpresent else level.t2
+        within = (format_path(self.locate(_up(level), where)[0])
+                  if report.startswith("iterable_item_") else None)
+        self.add(order, FieldChange(format_path(parts), _STATUS[report], old, new, within))
+
+    def moved(self, level: DiffLevel, where: Where) -> None:
+        order = self.alignment(level.t1, level.t2).reordered()
+        if order is not None:
+            parts, steps = self.locate(level, where)
+            self.add((*steps, REORDERED), FieldChange(format_path(parts), "changed", *order))
+
+    def sequence(self, old: list[Any], new: list[Any], where: Where) -> None:
+        """The changes of a list aligned as a sequence (see :mod:`generator.diffalign`)."""
+        alignment = self.alignment(old, new)
+        paired = set(alignment.pairs.values())
+        for i, item in enumerate(old):
+            if i not in alignment.pairs:
+                self.item(where, alignment.old[i], "removed", item, None)
+        for j, item in enumerate(new):
+            if j not in paired:
+                self.item(where, alignment.new[j], "added", None, item)
+        for i, j in alignment.pairs.items():
+            if _same(old[i], new[j]):
+                continue
+            part, step = alignment.new[j]
+            if part is None:  # a scalar replaced by a similar one
+                self.add((*where[1], step), FieldChange(format_path(where[0]), "changed",
+                                                        old[i], new[j]))
+            else:
+                self.compare(old[i], new[j], ((*where[0], part), (*where[1], step)))
+
+    def item(self, where: Where, step: Step, status: Status, old: Any, new: Any) -> None:
+        """A list item added or removed (a scalar item on the list's own path)."""
+        parts = where[0] if step[0] is None else (*where[0], step[0])
+        self.add((*where[1], step[1]),
+                 FieldChange(format_path(parts), status, old, new, format_path(where[0])))
+
+
+def _up(level: DiffLevel) -> DiffLevel:
+    assert level.up is not None, "a list item's level has its list's above it"
+    return level.up
+
+
+def _down(level: DiffLevel) -> DiffLevel:
+    assert level.down is not None, "levels above the reported one lead down to it"
+    return level.down
+
+
+def _param(link: ChildRelationship | None) -> Any:
+    assert link is not None, "a level above the reported one links to its child"
+    return link.param
 
 
 def field_changes(old: Any, new: Any) -> tuple[FieldChange, ...]:
     """Every difference going from ``old`` to ``new``, in document order."""
-    return tuple(FieldChange(format_path(path), status, before, after,
-                             None if within is None else format_path(within))
-                 for path, status, before, after, within in _walk(old, new, ()))
+    run = _Run()
+    run.compare(old, new, ((), ()))
+    return tuple(change for _, change in sorted(run.found, key=lambda found: found[0]))

@@ -11,8 +11,9 @@ How files become comparable documents:
   rows keyed by their first cell, its other lines a list.
 - Any other file is a list of lines.
 
-Inside a document, list items are matched by identity (a container's or a rule's name, a
-record's set identifier, ...), never by position: :mod:`generator.difffields`.
+Inside a document, fields are compared by DeepDiff and list items matched by identity (a
+container's or a rule's name, a record's set identifier, ...), never by position:
+:mod:`generator.difffields` and :mod:`generator.diffalign`.
 """
 
 from __future__ import annotations
