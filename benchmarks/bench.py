@@ -71,8 +71,9 @@ class Result:
 def run_once(cmd: list[str], cwd: Path) -> tuple[float, float]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     assert proc.stderr is not None
     errors = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -97,15 +98,27 @@ def measure(jobs: list[Job], cwd: Path, runs: int) -> list[Result]:
             times[job.name].append(seconds)
             peaks[job.name].append(rss)
     floor = times[jobs[0].name]
-    return [Result(j.name, statistics.median(times[j.name]),
-                   statistics.median(t / f for t, f in zip(times[j.name], floor, strict=True)),
-                   statistics.median(peaks[j.name])) for j in jobs]
+    return [
+        Result(
+            j.name,
+            statistics.median(times[j.name]),
+            statistics.median(t / f for t, f in zip(times[j.name], floor, strict=True)),
+            statistics.median(peaks[j.name]),
+        )
+        for j in jobs
+    ]
 
 
 def validate_options(cwd: Path) -> str:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    out = subprocess.run([*MRGEN, "validate", "--help"], cwd=cwd, env=env, capture_output=True,
-                         text=True, check=False)
+    out = subprocess.run(
+        [*MRGEN, "validate", "--help"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return out.stdout
 
 
@@ -117,6 +130,7 @@ def fresh(folder: Path) -> Callable[[], None]:
     def clear() -> None:
         if folder.exists():
             shutil.rmtree(folder)
+
     return clear
 
 
@@ -160,23 +174,45 @@ def main() -> None:
 
         checked = project / "checked"
         run_once([*MRGEN, "render", str(specs["example"]), "--out", str(checked)], project)
-        jobs = [Job("floor: import yaml, jinja2, jsonschema", FLOOR),
-                Job("mrgen --help", [*MRGEN, "--help"]),
-                Job("mrgen render --check (no-op, example)",
-                    [*MRGEN, "render", str(specs["example"]), "--out", str(checked), "--check"])]
+        jobs = [
+            Job("floor: import yaml, jinja2, jsonschema", FLOOR),
+            Job("mrgen --help", [*MRGEN, "--help"]),
+            Job(
+                "mrgen render --check (no-op, example)",
+                [*MRGEN, "render", str(specs["example"]), "--out", str(checked), "--check"],
+            ),
+        ]
         for label, spec in specs.items():
             out = project / f"out-{label}"
             what = "example spec" if label == "example" else f"{label} regions"
-            jobs.append(Job(f"render {what} (fresh folder)",
-                            [*MRGEN, "render", str(spec), "--out", str(out)], fresh(out)))
+            jobs.append(
+                Job(
+                    f"render {what} (fresh folder)",
+                    [*MRGEN, "render", str(spec), "--out", str(out)],
+                    fresh(out),
+                )
+            )
             jobs.append(Job(f"validate {what}", [*MRGEN, "validate", str(spec)]))
             # Schema validation of every rendered document; kustomize builds (one kubectl run
             # per overlay) are left out: they measure kubectl, not mrgen.
             # Strict schema validation only: the example has known open seam defects
             # (docs/seams.md), which would fail the run.
-            strict = ([*MRGEN, "validate", "--rendered", str(out), "--schema-dir", str(crds),
-                       "--no-build", "--engine", "python", *no_seams] if rendered_option
-                      else [sys.executable, "-c", STRICT, str(out), str(crds)])
+            strict = (
+                [
+                    *MRGEN,
+                    "validate",
+                    "--rendered",
+                    str(out),
+                    "--schema-dir",
+                    str(crds),
+                    "--no-build",
+                    "--engine",
+                    "python",
+                    *no_seams,
+                ]
+                if rendered_option
+                else [sys.executable, "-c", STRICT, str(out), str(crds)]
+            )
             jobs.append(Job(f"strict-validate rendered {what}", strict))
         results = measure(jobs, project, args.runs)
         report(results, rendered_option, args.runs)
@@ -187,9 +223,11 @@ def main() -> None:
 def report(results: list[Result], rendered_option: bool, runs: int) -> None:
     by_name = {r.name: r for r in results}
     floor = results[0].seconds
-    print(f"mrgen benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-          f"median of {runs} interleaved rounds; strict validation via "
-          f"{'mrgen validate --rendered' if rendered_option else 'kubernetes-validate schemas'}")
+    print(
+        f"mrgen benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"median of {runs} interleaved rounds; strict validation via "
+        f"{'mrgen validate --rendered' if rendered_option else 'kubernetes-validate schemas'}"
+    )
     print(f"{'measurement':48} {'wall s':>8} {'x floor':>8} {'peak RSS MiB':>13}")
     for r in results:
         print(f"{r.name:48} {r.seconds:8.3f} {r.ratio:8.2f} {r.rss_mib:13.1f}")
@@ -204,14 +242,20 @@ def report(results: list[Result], rendered_option: bool, runs: int) -> None:
     marginal = {n: render[n] - floor for n in SIZES}
     print()
     ratio = by_name["render example spec (fresh folder)"].ratio
-    print(f"example render / floor: {ratio:.2f} (median of per-round ratios; medians "
-          f"{example:.3f} / {floor:.3f} s) (target <= 1.5)")
-    print(f"100 regions render + strict validation: {render[100] + strict[100]:.3f} s; "
-          f"render + mrgen validate: {render[100] + t('validate 100 regions'):.3f} s "
-          f"(target < 2 s)")
-    print(f"render cost per region: {slope * 1000:.2f} ms; 30->100 regions: total x"
-          f"{render[100] / render[30]:.2f}, above the floor x"
-          f"{marginal[100] / max(marginal[30], 1e-9):.2f} (linear: x3.33)")
+    print(
+        f"example render / floor: {ratio:.2f} (median of per-round ratios; medians "
+        f"{example:.3f} / {floor:.3f} s) (target <= 1.5)"
+    )
+    print(
+        f"100 regions render + strict validation: {render[100] + strict[100]:.3f} s; "
+        f"render + mrgen validate: {render[100] + t('validate 100 regions'):.3f} s "
+        f"(target < 2 s)"
+    )
+    print(
+        f"render cost per region: {slope * 1000:.2f} ms; 30->100 regions: total x"
+        f"{render[100] / render[30]:.2f}, above the floor x"
+        f"{marginal[100] / max(marginal[30], 1e-9):.2f} (linear: x3.33)"
+    )
 
 
 if __name__ == "__main__":

@@ -45,8 +45,7 @@ def _broken_keys(problems: Iterable[Diagnostic]) -> set[str]:
 
 
 def _located(loaded: LoadedSpec, problems: Iterable[Problem]) -> list[Diagnostic]:
-    return [loaded.diagnostic(p.path, p.message, key=p.key, severity=p.severity)
-            for p in problems]
+    return [loaded.diagnostic(p.path, p.message, key=p.key, severity=p.severity) for p in problems]
 
 
 def _name_problems(spec: Spec) -> list[Problem]:
@@ -57,14 +56,23 @@ def _name_problems(spec: Spec) -> list[Problem]:
             continue
         for derived in section.names(model, spec):
             if len(derived.name) > derived.limit:
-                found.append(Problem(derived.path, (
-                    f"derived {derived.what} {derived.name!r} is {len(derived.name)} "
-                    f"characters; the limit is {derived.limit}: shorten it by "
-                    f"{len(derived.name) - derived.limit}")))
+                found.append(
+                    Problem(
+                        derived.path,
+                        (
+                            f"derived {derived.what} {derived.name!r} is {len(derived.name)} "
+                            f"characters; the limit is {derived.limit}: shorten it by "
+                            f"{len(derived.name) - derived.limit}"
+                        ),
+                    )
+                )
             elif not _DNS_LABEL.fullmatch(derived.name):
-                found.append(Problem(derived.path,
-                                     f"derived {derived.what} {derived.name!r} is not a "
-                                     "DNS-1123 label"))
+                found.append(
+                    Problem(
+                        derived.path,
+                        f"derived {derived.what} {derived.name!r} is not a DNS-1123 label",
+                    )
+                )
     return found
 
 
@@ -102,9 +110,14 @@ def build(loaded: LoadedSpec, source: str) -> Spec:
     found = [p for p in found if p.severity != WARNING]
     if problems or found:
         raise MrgenError([*problems, *_located(loaded, found)])
-    layers = sorted({layer for section in SECTIONS
-                     if (model := spec.models.get(section.key.name)) is not None
-                     for layer in section.layers(model, spec)})
+    layers = sorted(
+        {
+            layer
+            for section in SECTIONS
+            if (model := spec.models.get(section.key.name)) is not None
+            for layer in section.layers(model, spec)
+        }
+    )
     warnings = sorted(set(_located(loaded, [*warned, *placeholders.scan(data)])))
     spec = Spec(spec.source, spec.models, tuple(layers), tuple(warnings))
     found = _name_problems(spec)

@@ -79,32 +79,70 @@ def main() -> None:
 
 @main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
-@click.option("--rendered", "rendered_dir", is_flag=False, flag_value="rendered", default=None,
-              type=click.Path(file_okay=False), metavar="[DIR]",
-              help="Instead of a spec, validate the Kubernetes documents rendered in DIR "
-                   "(default: rendered) strictly.")
-@click.option("--schema-dir", "schema_dirs", multiple=True,
-              type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Custom resource schemas, <group>/<kind>_<version>.json (repeatable; "
-                   "also MRGEN_SCHEMA_DIR, os.pathsep-separated).")
-@click.option("--engine", type=click.Choice(["auto", "python", "kubeconform"]), default="auto",
-              show_default=True, help="auto: kubeconform when on PATH, else python.")
-@click.option("--build/--no-build", default=None,
-              help="Also validate `kubectl kustomize` of every root (default: when kubectl "
-                   "is on PATH).")
+@click.option(
+    "--rendered",
+    "rendered_dir",
+    is_flag=False,
+    flag_value="rendered",
+    default=None,
+    type=click.Path(file_okay=False),
+    metavar="[DIR]",
+    help="Instead of a spec, validate the Kubernetes documents rendered in DIR "
+    "(default: rendered) strictly.",
+)
+@click.option(
+    "--schema-dir",
+    "schema_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Custom resource schemas, <group>/<kind>_<version>.json (repeatable; "
+    "also MRGEN_SCHEMA_DIR, os.pathsep-separated).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "python", "kubeconform"]),
+    default="auto",
+    show_default=True,
+    help="auto: kubeconform when on PATH, else python.",
+)
+@click.option(
+    "--build/--no-build",
+    default=None,
+    help="Also validate `kubectl kustomize` of every root (default: when kubectl is on PATH).",
+)
 @click.option("--kubernetes-version", default="1.32.0", show_default=True)
-@click.option("--rule", "rules", multiple=True, metavar="ID",
-              help="With --rendered: run only the seam rules matching ID (a rule id or a glob "
-                   "like 'dns-*'; repeatable). See docs/seams.md.")
-@click.option("--skip-rule", "skipped", multiple=True, metavar="ID",
-              help="With --rendered: skip the seam rules matching ID (repeatable; '*' skips "
-                   "them all).")
-@click.option("--strict", is_flag=True,
-              help="Warnings (placeholder values, an Istio release past its end of life) "
-                   "are errors: exit 1 on any (for CI).")
-def validate(spec: str | None, rendered_dir: str | None, schema_dirs: tuple[Path, ...],
-             engine: str, build: bool | None, kubernetes_version: str,
-             rules: tuple[str, ...], skipped: tuple[str, ...], strict: bool) -> None:
+@click.option(
+    "--rule",
+    "rules",
+    multiple=True,
+    metavar="ID",
+    help="With --rendered: run only the seam rules matching ID (a rule id or a glob "
+    "like 'dns-*'; repeatable). See docs/seams.md.",
+)
+@click.option(
+    "--skip-rule",
+    "skipped",
+    multiple=True,
+    metavar="ID",
+    help="With --rendered: skip the seam rules matching ID (repeatable; '*' skips them all).",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Warnings (placeholder values, an Istio release past its end of life) "
+    "are errors: exit 1 on any (for CI).",
+)
+def validate(
+    spec: str | None,
+    rendered_dir: str | None,
+    schema_dirs: tuple[Path, ...],
+    engine: str,
+    build: bool | None,
+    kubernetes_version: str,
+    rules: tuple[str, ...],
+    skipped: tuple[str, ...],
+    strict: bool,
+) -> None:
     """Check SPEC (default: the one spec in spec/) and report every problem and warning.
 
     With --rendered, also run the seam rules: cross-artifact checks of the rendered tree
@@ -115,8 +153,9 @@ def validate(spec: str | None, rendered_dir: str | None, schema_dirs: tuple[Path
             raise click.UsageError("give either SPEC or --rendered DIR, not both")
         if strict:
             raise click.UsageError("--strict applies to a spec, not --rendered")
-        _validate_rendered(Path(rendered_dir), schema_dirs, engine, build, kubernetes_version,
-                           rules, skipped)
+        _validate_rendered(
+            Path(rendered_dir), schema_dirs, engine, build, kubernetes_version, rules, skipped
+        )
         return
     if rules or skipped:
         raise click.UsageError("--rule and --skip-rule apply to --rendered only")
@@ -138,13 +177,20 @@ def validate(spec: str | None, rendered_dir: str | None, schema_dirs: tuple[Path
         _echo_err(str(warning))
     added = f", extensions in {extensions.display}" if extensions else ""
     noted = f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""
-    click.echo(f"{path}: valid ({len(model.regions)} regions, primary {model.primary.name}"
-               f"{added}){noted}")
+    click.echo(
+        f"{path}: valid ({len(model.regions)} regions, primary {model.primary.name}{added}){noted}"
+    )
 
 
-def _validate_rendered(folder: Path, flag_dirs: tuple[Path, ...], engine: str,
-                       build: bool | None, version: str, only: tuple[str, ...] = (),
-                       skipped: tuple[str, ...] = ()) -> None:
+def _validate_rendered(
+    folder: Path,
+    flag_dirs: tuple[Path, ...],
+    engine: str,
+    build: bool | None,
+    version: str,
+    only: tuple[str, ...] = (),
+    skipped: tuple[str, ...] = (),
+) -> None:
     from generator import outcheck, seams
     from generator.errors import MrgenError
 
@@ -157,23 +203,34 @@ def _validate_rendered(folder: Path, flag_dirs: tuple[Path, ...], engine: str,
     env_dirs = outcheck.dirs_from_env(os.environ)
     try:
         outcheck.check_dirs(env_dirs, outcheck.ENV_VAR)
-        options = outcheck.Options([*flag_dirs, *env_dirs], version, engine,  # type: ignore[arg-type]
-                                   build)
+        options = outcheck.Options(
+            [*flag_dirs, *env_dirs],
+            version,
+            engine,  # type: ignore[arg-type]
+            build,
+        )
         with _reported():
             report = outcheck.run(folder, options, folder.as_posix())
-            builds = f", {len(report.builds)} kustomize builds ({report.built_documents} " \
-                     "documents)" if report.builds else ", no kustomize builds"
-            click.echo(f"{folder}: {report.documents} documents in {report.files} files "
-                       f"checked with {report.engine} (Kubernetes {version}){builds}; "
-                       f"{len(report.skipped)} other files skipped")
+            builds = (
+                f", {len(report.builds)} kustomize builds ({report.built_documents} documents)"
+                if report.builds
+                else ", no kustomize builds"
+            )
+            click.echo(
+                f"{folder}: {report.documents} documents in {report.files} files "
+                f"checked with {report.engine} (Kubernetes {version}){builds}; "
+                f"{len(report.skipped)} other files skipped"
+            )
             found = list(report.diagnostics)
             if rules:
                 tree = seams.read(folder, folder.as_posix(), report.built)
                 found += seams.check(tree, rules)
                 plural = "s" if len(rules) != 1 else ""
-                click.echo(f"{folder}: {len(rules)} seam rule{plural} checked over "
-                           f"{len(tree.placements)} Applications in {len(tree.clusters)} "
-                           "clusters")
+                click.echo(
+                    f"{folder}: {len(rules)} seam rule{plural} checked over "
+                    f"{len(tree.placements)} Applications in {len(tree.clusters)} "
+                    "clusters"
+                )
             if found:
                 _print_grouped(MrgenError(found).diagnostics)
                 sys.exit(EXIT_PROBLEMS)
@@ -201,10 +258,17 @@ def _print_plan(result: Plan, out: Path, show_diff: bool, verb: str) -> None:
             old = (change.old or "").splitlines(keepends=True)
             new = (change.new or "").splitlines(keepends=True)
             label = _shown(out / change.path)
-            click.echo("".join(difflib.unified_diff(
-                old, new,
-                fromfile="/dev/null" if change.action == "create" else f"a/{label}",
-                tofile="/dev/null" if change.action == "delete" else f"b/{label}")), nl=False)
+            click.echo(
+                "".join(
+                    difflib.unified_diff(
+                        old,
+                        new,
+                        fromfile="/dev/null" if change.action == "create" else f"a/{label}",
+                        tofile="/dev/null" if change.action == "delete" else f"b/{label}",
+                    )
+                ),
+                nl=False,
+            )
 
 
 def _share(value: str) -> Fraction:
@@ -229,23 +293,50 @@ def _print_refusals(refusals: list[Refusal], out: Path, check: bool) -> None:
 
 @main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
-@click.option("--out", "out_dir", default="rendered", show_default=True,
-              type=click.Path(file_okay=False), help="Output folder.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="rendered",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Output folder.",
+)
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the output would change.")
 @click.option("--diff", "show_diff", is_flag=True, help="Also print a unified diff of changes.")
-@click.option("--force", is_flag=True,
-              help="Apply even a render that deletes a whole region or many files.")
-@click.option("--max-delete-share", "max_share", default="25%", show_default=True,
-              help="Refuse (without --force) to delete more than this share of the rendered "
-                   "files.")
-@click.option("--strict", is_flag=True,
-              help="Fail (exit 1) instead of warning when OUT is not the spec's "
-                   "delivery.renderedPath.")
-@click.option("--lock-timeout", default=60.0, show_default=True, metavar="SECONDS",
-              type=click.FloatRange(min=0), help="How long to wait for another render into "
-              "the same folder to finish before giving up (exit 2).")
-def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: bool,
-           max_share: str, strict: bool, lock_timeout: float) -> None:
+@click.option(
+    "--force", is_flag=True, help="Apply even a render that deletes a whole region or many files."
+)
+@click.option(
+    "--max-delete-share",
+    "max_share",
+    default="25%",
+    show_default=True,
+    help="Refuse (without --force) to delete more than this share of the rendered files.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1) instead of warning when OUT is not the spec's delivery.renderedPath.",
+)
+@click.option(
+    "--lock-timeout",
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    type=click.FloatRange(min=0),
+    help="How long to wait for another render into "
+    "the same folder to finish before giving up (exit 2).",
+)
+def render(
+    spec: str | None,
+    out_dir: str,
+    check: bool,
+    show_diff: bool,
+    force: bool,
+    max_share: str,
+    strict: bool,
+    lock_timeout: float,
+) -> None:
     """Render SPEC into OUT, writing only what changed, atomically.
 
     Refuses, unless --force, a render that deletes every file of a region's overlay or more
@@ -274,8 +365,10 @@ def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: 
                 sys.exit(EXIT_PROBLEMS)
         files = render_files(model, load_extensions(spec_path, model))
         if model.warnings:  # rendered all the same; `validate` lists them, located
-            _echo_err(f"mrgen: {spec_path} has {len(model.warnings)} warning(s) (placeholder "
-                      "values, ...); `mrgen validate` lists them")
+            _echo_err(
+                f"mrgen: {spec_path} has {len(model.warnings)} warning(s) (placeholder "
+                "values, ...); `mrgen validate` lists them"
+            )
         outdir.check(out, spec_path, force)
         with output_lock(out, shared=check, timeout=lock_timeout, on_wait=_waiting(out)):
             if not check:
@@ -287,8 +380,10 @@ def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: 
                 if refusals:
                     _print_refusals(refusals, out, check=True)
                 if result.changes:
-                    _echo_err(f"mrgen: {len(result.changes)} file(s) out of date in {_shown(out)}; "
-                              "run `mrgen render`")
+                    _echo_err(
+                        f"mrgen: {len(result.changes)} file(s) out of date in {_shown(out)}; "
+                        "run `mrgen render`"
+                    )
                     sys.exit(EXIT_PROBLEMS)
                 click.echo(f"{_shown(out)}: up to date ({len(result.unchanged)} files)")
                 return
@@ -298,8 +393,10 @@ def render(spec: str | None, out_dir: str, check: bool, show_diff: bool, force: 
             apply(result)
     _print_plan(result, out, show_diff, "")
     counts = {a: sum(c.action == a for c in result.changes) for a in ("create", "update", "delete")}
-    click.echo(f"{_shown(out)}: {counts['create']} created, {counts['update']} updated, "
-               f"{counts['delete']} deleted, {len(result.unchanged)} unchanged")
+    click.echo(
+        f"{_shown(out)}: {counts['create']} created, {counts['update']} updated, "
+        f"{counts['delete']} deleted, {len(result.unchanged)} unchanged"
+    )
 
 
 def _pct(value: Fraction | None) -> str:
@@ -308,8 +405,14 @@ def _pct(value: Fraction | None) -> str:
 
 @main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
-@click.option("--down", "down", required=True, multiple=True, metavar="REGION[,REGION...]",
-              help="Regions to fail (comma-separated; repeatable).")
+@click.option(
+    "--down",
+    "down",
+    required=True,
+    multiple=True,
+    metavar="REGION[,REGION...]",
+    help="Regions to fail (comma-separated; repeatable).",
+)
 def simulate(spec: str | None, down: tuple[str, ...]) -> None:
     """Predict where traffic goes when regions fail, and whether the rest can carry it.
 
@@ -331,8 +434,10 @@ def simulate(spec: str | None, down: tuple[str, ...]) -> None:
         result = run_simulation(model, names)
     except UnknownRegions as exc:
         raise click.BadParameter(str(exc), param_hint="--down") from None
-    click.echo(f"Failing {', '.join(result.down)}: peak {float(result.peak_rps):g} requests/s, "
-               f"{float(result.rps_per_replica):g} requests/s per replica")
+    click.echo(
+        f"Failing {', '.join(result.down)}: peak {float(result.peak_rps):g} requests/s, "
+        f"{float(result.rps_per_replica):g} requests/s per replica"
+    )
     if result.geo:
         click.echo(f"\nGeolocation DNS ({gr.domain}):")
         for route in result.geo:
@@ -340,13 +445,17 @@ def simulate(spec: str | None, down: tuple[str, ...]) -> None:
             moved = "" if route.serving == route.home else f"  (was {route.home})"
             click.echo(f"  {route.code:<3} -> {where}{moved}   via {' -> '.join(route.via)}")
     click.echo("\nSurviving regions (share of global traffic):")
-    click.echo(f"  {'region':<18}{'normal':>8}{'geo DNS':>9}{'weighted':>10}{'peak rps':>10}"
-               f"{'replicas':>10}{'HPA max':>9}")
+    click.echo(
+        f"  {'region':<18}{'normal':>8}{'geo DNS':>9}{'weighted':>10}{'peak rps':>10}"
+        f"{'replicas':>10}{'HPA max':>9}"
+    )
     for load in result.loads:
         verdict = "ok" if load.ok else "OVER CAPACITY"
-        click.echo(f"  {load.region:<18}{_pct(load.normal_share):>8}{_pct(load.geo_share):>9}"
-                   f"{_pct(load.weighted_share):>10}{float(load.rps):>10.1f}"
-                   f"{load.replicas_needed:>10}{load.max_replicas:>9}  {verdict}")
+        click.echo(
+            f"  {load.region:<18}{_pct(load.normal_share):>8}{_pct(load.geo_share):>9}"
+            f"{_pct(load.weighted_share):>10}{float(load.rps):>10.1f}"
+            f"{load.replicas_needed:>10}{load.max_replicas:>9}  {verdict}"
+        )
     for mode, share in sorted(result.unrouted.items()):
         if share:
             click.echo(f"  unrouted under {mode}: {_pct(share).strip()} of traffic")
@@ -361,18 +470,38 @@ def simulate(spec: str | None, down: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
-@click.option("--against", metavar="GITREF|DIR",
-              help="Compare with the spec rendered at this git ref, or with this folder "
-                   "(default: the committed output folder, --out).")
-@click.option("--out", "out_dir", default="rendered", show_default=True,
-              type=click.Path(file_okay=False), help="The committed output folder.")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]),
-              default="text", show_default=True, help="Output format.")
-@click.option("--max-bytes", type=click.IntRange(min=0), default=None,
-              help="Markdown only: leave out the details (then summary rows) beyond this size; "
-                   "0 for no bound (default: 60000, under GitHub's comment limit).")
-def diff(spec: str | None, against: str | None, out_dir: str, fmt: str,
-         max_bytes: int | None) -> None:
+@click.option(
+    "--against",
+    metavar="GITREF|DIR",
+    help="Compare with the spec rendered at this git ref, or with this folder "
+    "(default: the committed output folder, --out).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="rendered",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The committed output folder.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Markdown only: leave out the details (then summary rows) beyond this size; "
+    "0 for no bound (default: 60000, under GitHub's comment limit).",
+)
+def diff(
+    spec: str | None, against: str | None, out_dir: str, fmt: str, max_bytes: int | None
+) -> None:
     """Show, per resource, what rendering SPEC would change.
 
     \b
@@ -395,8 +524,9 @@ def diff(spec: str | None, against: str | None, out_dir: str, fmt: str,
             old = read_tree(Path(against))
         else:
             text, display = spec_at_ref(path, against)
-            old = render_tree(text, display, model.source,
-                              lambda built: extensions_at_ref(path, against, built))
+            old = render_tree(
+                text, display, model.source, lambda built: extensions_at_ref(path, against, built)
+            )
         result = diff_trees(old, new)
     colour = False if os.environ.get("NO_COLOR") else None
     if fmt == "markdown" and max_bytes is not None:
@@ -434,6 +564,8 @@ def run() -> None:
     except Exception as exc:  # the last line of defence: users get one line, not a traceback
         if os.environ.get("MRGEN_DEBUG"):
             raise
-        _echo_err(f"mrgen: internal error: {type(exc).__name__}: {exc} "
-                  "(set MRGEN_DEBUG=1 for a traceback)")
+        _echo_err(
+            f"mrgen: internal error: {type(exc).__name__}: {exc} "
+            "(set MRGEN_DEBUG=1 for a traceback)"
+        )
         sys.exit(EXIT_TROUBLE)

@@ -56,9 +56,13 @@ def reported() -> Iterator[None]:
 
 def waiting(out: Path) -> Callable[[Path], None]:
     """What to say when another render holds ``out``'s lock."""
+
     def say(lock: Path) -> None:
-        echo_err(f"mrgen: another render is writing {shown(out)}; waiting for it to finish "
-                 f"({shown(lock)})")
+        echo_err(
+            f"mrgen: another render is writing {shown(out)}; waiting for it to finish "
+            f"({shown(lock)})"
+        )
+
     return say
 
 

@@ -52,22 +52,26 @@ def _scalar_text(value: Any) -> str | None:
 
 def fields(first: str, *optional: str) -> KeyOf:
     """Identity from field ``first`` (required) and any of ``optional`` that are present."""
+
     def key(item: Any) -> str | None:
         head = _scalar_text(_field(item, first))
         if head is None:
             return None
         rest = [_scalar_text(_field(item, p)) for p in optional]
         return " ".join([head, *(r for r in rest if r is not None)])
+
     return key
 
 
 def label_set(field: str) -> KeyOf:
     """Identity from a mapping of labels: ``{a=1, b=2}``."""
+
     def key(item: Any) -> str | None:
         labels = item.get(field) if isinstance(item, dict) else None
         if not isinstance(labels, dict) or not labels:
             return None
         return "{" + ", ".join(f"{k}={labels[k]}" for k in sorted(labels)) + "}"
+
     return key
 
 
@@ -81,26 +85,28 @@ class IdentityRule:
 IDENTITY_RULES: tuple[IdentityRule, ...] = (
     IdentityRule(fields("name")),
     # Prometheus rules: alerts and recording rules, told apart by labels when a name repeats
-    IdentityRule(lambda i: fields("alert")(i) or fields("record")(i),
-                 label_set("labels")),
-    IdentityRule(fields("job_name")),                                   # scrape configs
-    IdentityRule(fields("ResourceRecordSet.Name", "ResourceRecordSet.Type",
-                        "ResourceRecordSet.SetIdentifier")),            # Route 53 changes
+    IdentityRule(lambda i: fields("alert")(i) or fields("record")(i), label_set("labels")),
+    IdentityRule(fields("job_name")),  # scrape configs
+    IdentityRule(
+        fields(
+            "ResourceRecordSet.Name", "ResourceRecordSet.Type", "ResourceRecordSet.SetIdentifier"
+        )
+    ),  # Route 53 changes
     IdentityRule(fields("SetIdentifier")),
-    IdentityRule(fields("region")),                                     # ApplicationSet list
-    IdentityRule(fields("from")),                                       # locality failover
-    IdentityRule(fields("title")),                                      # dashboard panels
-    IdentityRule(fields("refId")),                                      # panel queries
-    IdentityRule(fields("series")),                                     # promtool inputs
-    IdentityRule(fields("alertname", "eval_time")),                     # promtool alert tests
-    IdentityRule(fields("expr", "eval_time")),                          # promtool expr tests
-    IdentityRule(label_set("exp_labels")),                              # promtool alerts
-    IdentityRule(fields("labels")),                                     # promtool samples
-    IdentityRule(label_set("labels")),                                  # static targets
-    IdentityRule(fields("backendServiceRef.name")),                     # URL map weights
+    IdentityRule(fields("region")),  # ApplicationSet list
+    IdentityRule(fields("from")),  # locality failover
+    IdentityRule(fields("title")),  # dashboard panels
+    IdentityRule(fields("refId")),  # panel queries
+    IdentityRule(fields("series")),  # promtool inputs
+    IdentityRule(fields("alertname", "eval_time")),  # promtool alert tests
+    IdentityRule(fields("expr", "eval_time")),  # promtool expr tests
+    IdentityRule(label_set("exp_labels")),  # promtool alerts
+    IdentityRule(fields("labels")),  # promtool samples
+    IdentityRule(label_set("labels")),  # static targets
+    IdentityRule(fields("backendServiceRef.name")),  # URL map weights
     IdentityRule(fields("healthCheckRef.name")),
-    IdentityRule(fields("targetLabel")),                                # relabelings
-    IdentityRule(fields("key")),                                        # tags
+    IdentityRule(fields("targetLabel")),  # relabelings
+    IdentityRule(fields("key")),  # tags
 )
 
 
@@ -128,8 +134,12 @@ def identify(old: Sequence[Any], new: Sequence[Any]) -> tuple[list[str], list[st
         bare_old, bare_new = [rule.key(i) for i in old], [rule.key(i) for i in new]
         if any(k is None for k in (*bare_old, *bare_new)):
             continue
-        repeated = {k for side in (bare_old, bare_new)
-                    for k, n in Counter(side).items() if n > 1 and k is not None}
+        repeated = {
+            k
+            for side in (bare_old, bare_new)
+            for k, n in Counter(side).items()
+            if n > 1 and k is not None
+        }
         keys_old, keys_new = _keys(rule, old, repeated), _keys(rule, new, repeated)
         if keys_old is not None and keys_new is not None:
             return keys_old, keys_new
@@ -168,8 +178,11 @@ class Alignment:
 
     def __post_init__(self) -> None:
         common = min(len(self.old), len(self.new))
-        object.__setattr__(self, "positional", len(self.pairs) == common and all(
-            self.pairs.get(i) == i for i in range(common)))
+        object.__setattr__(
+            self,
+            "positional",
+            len(self.pairs) == common and all(self.pairs.get(i) == i for i in range(common)),
+        )
 
     def reordered(self) -> tuple[list[str], list[str]] | None:
         """For items matched by identity: the common items' keys in the old and the new order,
@@ -193,10 +206,12 @@ def _by_identity(old_keys: list[str], new_keys: list[str]) -> Alignment:
     pairs = {i: index[key] for i, key in enumerate(old_keys) if key in index}
     return Alignment(
         pairs,
-        tuple((ITEM + key, (1, pairs[i]) if i in pairs else (0, i))
-              for i, key in enumerate(old_keys)),
+        tuple(
+            (ITEM + key, (1, pairs[i]) if i in pairs else (0, i)) for i, key in enumerate(old_keys)
+        ),
         tuple((ITEM + key, (1, j)) for j, key in enumerate(new_keys)),
-        (old_keys, new_keys))
+        (old_keys, new_keys),
+    )
 
 
 def _canonical(value: Any) -> str:
@@ -227,8 +242,9 @@ def _by_sequence(old: Sequence[Any], new: Sequence[Any]) -> Alignment:
         pairs[i] = j
         old_steps[i] = new_steps[j] = (_part(new[j], j), order)
 
-    matcher = SequenceMatcher(None, [_canonical(v) for v in old], [_canonical(v) for v in new],
-                              autojunk=False)
+    matcher = SequenceMatcher(
+        None, [_canonical(v) for v in old], [_canonical(v) for v in new], autojunk=False
+    )
     for block, (tag, i1, i2, j1, j2) in enumerate(matcher.get_opcodes()):
         if tag == "equal":
             for i, j in zip(range(i1, i2), range(j1, j2), strict=True):

@@ -60,7 +60,7 @@ def format_path(parts: Sequence[Any]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         elif isinstance(part, str) and part.startswith(ITEM):
-            out += f"[{part[len(ITEM):]}]" if out else part[len(ITEM):]
+            out += f"[{part[len(ITEM) :]}]" if out else part[len(ITEM) :]
         elif isinstance(part, str) and part and all(c.isalnum() or c in "_-" for c in part):
             out += f".{part}" if out else part
         else:
@@ -86,15 +86,18 @@ Where = tuple[tuple[Any, ...], tuple[Order, ...]]
 Found = tuple[tuple[Order, ...], FieldChange]
 _OPTIONS: dict[str, Any] = {
     "view": "tree",
-    "threshold_to_diff_deeper": 0,    # always compare mappings key by key (never whole)
+    "threshold_to_diff_deeper": 0,  # always compare mappings key by key (never whole)
     "ignore_private_variables": False,  # ``__x`` keys are data too
     "report_repetition": True,  # keeps an item removed and another added at the same index
-                                # apart (else DeepDiff reports them as one changed value)
+    # apart (else DeepDiff reports them as one changed value)
 }
 _STATUS: dict[str, Status] = {
-    "values_changed": "changed", "type_changes": "changed",
-    "dictionary_item_added": "added", "dictionary_item_removed": "removed",
-    "iterable_item_added": "added", "iterable_item_removed": "removed",
+    "values_changed": "changed",
+    "type_changes": "changed",
+    "dictionary_item_added": "added",
+    "dictionary_item_removed": "removed",
+    "iterable_item_added": "added",
+    "iterable_item_removed": "removed",
 }
 
 
@@ -148,8 +151,9 @@ class _Run:
         items, and the indexes it links a moved item with differ between its versions."""
         lists = (id(old), id(new))
         if lists not in self.indexes:
-            self.indexes[lists] = tuple({id(item): index for index, item in enumerate(items)}
-                                        for items in (old, new))
+            self.indexes[lists] = tuple(
+                {id(item): index for index, item in enumerate(items)} for items in (old, new)
+            )
         return self.indexes[lists]
 
     def same_item(self, old: Any, new: Any, level: DiffLevel) -> bool:
@@ -158,8 +162,11 @@ class _Run:
         lists = (id(level.t1), id(level.t2))
         if lists not in self.matching:
             alignment = self.alignment(level.t1, level.t2)
-            self.matching[lists] = None if alignment.keys is None or alignment.positional else (
-                alignment.pairs, *self.positions(level.t1, level.t2))
+            self.matching[lists] = (
+                None
+                if alignment.keys is None or alignment.positional
+                else (alignment.pairs, *self.positions(level.t1, level.t2))
+            )
         found = self.matching[lists]
         if found is None:
             raise CannotCompare  # DeepDiff's in-order pairing gives the alignment's pairs
@@ -171,15 +178,23 @@ class _Run:
         alignment, item = self.alignment(level.t1, level.t2), _down(level)
         if alignment.keys is not None:
             by_old, by_new = self.positions(level.t1, level.t2)
-            return (alignment.new[by_new[id(item.t2)]] if item.t2 is not notpresent
-                    else alignment.old[by_old[id(item.t1)]])
+            return (
+                alignment.new[by_new[id(item.t2)]]
+                if item.t2 is not notpresent
+                else alignment.old[by_old[id(item.t1)]]
+            )
         if level.t2_child_rel is not None:  # paired in place: the same index on both sides
             return alignment.new[_param(level.t2_child_rel)]
         return alignment.old[_param(level.t1_child_rel)]
 
     def compare(self, old: Any, new: Any, where: Where) -> None:
-        tree = DeepDiff(old, new, **_OPTIONS, iterable_compare_func=self.same_item,
-                        custom_operators=[self.operator])
+        tree = DeepDiff(
+            old,
+            new,
+            **_OPTIONS,
+            iterable_compare_func=self.same_item,
+            custom_operators=[self.operator],
+        )
         lists, self.lists = self.lists, []
         done: set[tuple[int, int]] = set()  # a list's new order, a set: reported once
         for report, levels in tree.items():
@@ -221,8 +236,11 @@ class _Run:
         parts, order = self.locate(level, where)
         old = None if level.t1 is notpresent else level.t1
         new = None if level.t2 is notpresent else level.t2
-        within = (format_path(self.locate(_up(level), where)[0])
-                  if report.startswith("iterable_item_") else None)
+        within = (
+            format_path(self.locate(_up(level), where)[0])
+            if report.startswith("iterable_item_")
+            else None
+        )
         self.add(order, FieldChange(format_path(parts), _STATUS[report], old, new, within))
 
     def moved(self, level: DiffLevel, where: Where) -> None:
@@ -246,16 +264,19 @@ class _Run:
                 continue
             part, step = alignment.new[j]
             if part is None:  # a scalar replaced by a similar one
-                self.add((*where[1], step), FieldChange(format_path(where[0]), "changed",
-                                                        old[i], new[j]))
+                self.add(
+                    (*where[1], step), FieldChange(format_path(where[0]), "changed", old[i], new[j])
+                )
             else:
                 self.compare(old[i], new[j], ((*where[0], part), (*where[1], step)))
 
     def item(self, where: Where, step: Step, status: Status, old: Any, new: Any) -> None:
         """A list item added or removed (a scalar item on the list's own path)."""
         parts = where[0] if step[0] is None else (*where[0], step[0])
-        self.add((*where[1], step[1]),
-                 FieldChange(format_path(parts), status, old, new, format_path(where[0])))
+        self.add(
+            (*where[1], step[1]),
+            FieldChange(format_path(parts), status, old, new, format_path(where[0])),
+        )
 
 
 def _up(level: DiffLevel) -> DiffLevel:

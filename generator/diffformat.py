@@ -37,8 +37,12 @@ def to_text(result: DiffResult) -> str:
     lines = [click.style(counts_line(result), bold=True)]
     for status in ("added", "removed"):
         for folder, names in by_folder(r for r in result.resources if r.status == status):
-            lines.append(click.style(f"  {SIGN[status]} {folder} ({len(names)}): "
-                                     f"{', '.join(names)}", fg=_COLOUR[status]))
+            lines.append(
+                click.style(
+                    f"  {SIGN[status]} {folder} ({len(names)}): {', '.join(names)}",
+                    fg=_COLOUR[status],
+                )
+            )
     current = None
     for resource in result.resources:
         if resource.status != "changed":
@@ -67,15 +71,23 @@ def _json_change(change: FieldChange) -> dict[str, Any]:
 def to_json(result: DiffResult) -> str:
     resources = []
     for r in result.resources:
-        item: dict[str, Any] = {"file": r.file, "key": r.key, "status": r.status,
-                                "changes": [_json_change(c) for c in r.changes]}
+        item: dict[str, Any] = {
+            "file": r.file,
+            "key": r.key,
+            "status": r.status,
+            "changes": [_json_change(c) for c in r.changes],
+        }
         item.update(dict(r.identity))
         resources.append(item)
     body = {
         "formatVersion": FORMAT_VERSION,
         "changed": result.changed,
-        "summary": {"added": result.count("added"), "removed": result.count("removed"),
-                    "changed": result.count("changed"), "files": len(result.files)},
+        "summary": {
+            "added": result.count("added"),
+            "removed": result.count("removed"),
+            "changed": result.count("changed"),
+            "files": len(result.files),
+        },
         "resources": resources,
     }
     return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"

@@ -81,10 +81,13 @@ def _folder_table(title: str, resources: Iterable[ResourceDiff]) -> Table | None
     if not folders:
         return None
     count = sum(len(names) for _, names in folders)
-    rows = tuple(f"| {code(folder)} | {len(names)} | {', '.join(code(n) for n in names)} |"
-                 for folder, names in folders)
-    return Table((f"**{title}** ({count})", ""),
-                 ("| Folder | # | Resources |", "|---|--:|---|"), rows)
+    rows = tuple(
+        f"| {code(folder)} | {len(names)} | {', '.join(code(n) for n in names)} |"
+        for folder, names in folders
+    )
+    return Table(
+        (f"**{title}** ({count})", ""), ("| Folder | # | Resources |", "|---|--:|---|"), rows
+    )
 
 
 def _changed_table(resources: list[ResourceDiff]) -> Table | None:
@@ -99,8 +102,11 @@ def _changed_table(resources: list[ResourceDiff]) -> Table | None:
         else:
             what = "<br>".join(inline)
         rows.append(f"| {code(label(resource))} | {code(resource.file)} | {what} |")
-    return Table((f"**Changed** ({len(resources)})", ""),
-                 ("| Resource | File | Changes |", "|---|---|---|"), tuple(rows))
+    return Table(
+        (f"**Changed** ({len(resources)})", ""),
+        ("| Resource | File | Changes |", "|---|---|---|"),
+        tuple(rows),
+    )
 
 
 def _details(resources: list[ResourceDiff]) -> list[str]:
@@ -109,10 +115,16 @@ def _details(resources: list[ResourceDiff]) -> list[str]:
         if _inline(resource) is not None:
             continue
         found = entries(resource)
-        title = f"{SIGN[resource.status]} {html_code(label(resource))} · " \
-            f"{html_code(resource.file)}"
-        lines += ["<details>", f"<summary>{title}: {len(found)} change(s)</summary>", "",
-                  *(f"- {entry_markdown(e)}" for e in found), "", "</details>", ""]
+        title = f"{SIGN[resource.status]} {html_code(label(resource))} · {html_code(resource.file)}"
+        lines += [
+            "<details>",
+            f"<summary>{title}: {len(found)} change(s)</summary>",
+            "",
+            *(f"- {entry_markdown(e)}" for e in found),
+            "",
+            "</details>",
+            "",
+        ]
     return ["#### Details", "", *lines] if lines else []
 
 
@@ -124,26 +136,33 @@ def _join(lines: list[str]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def to_markdown(result: DiffResult, title: str = "mrgen: rendered changes",
-                max_bytes: int = MAX_BYTES) -> str:
+def to_markdown(
+    result: DiffResult, title: str = "mrgen: rendered changes", max_bytes: int = MAX_BYTES
+) -> str:
     """The comment; ``max_bytes`` <= 0 means no bound."""
     head = [COMMENT_MARKER, f"### {title}", ""]
     if not result.changed:
         return _join([*head, "No changes to the rendered output."])
     head += [f"**{counts_line(result)}**", ""]
     changed = [r for r in result.resources if r.status == "changed"]
-    tables = [t for t in (_folder_table("Added", (r for r in result.resources
-                                                  if r.status == "added")),
-                          _folder_table("Removed", (r for r in result.resources
-                                                    if r.status == "removed")),
-                          _changed_table(changed)) if t is not None]
+    tables = [
+        t
+        for t in (
+            _folder_table("Added", (r for r in result.resources if r.status == "added")),
+            _folder_table("Removed", (r for r in result.resources if r.status == "removed")),
+            _changed_table(changed),
+        )
+        if t is not None
+    ]
     summary = [line for t in tables for line in (*t.intro, *t.header, *t.rows, "")]
     full = [*head, *summary, *_details(changed)]
     if max_bytes <= 0 or _size(full) <= max_bytes:
         return _join(full)
-    note = (f"> The details are left out: the whole diff is {_size(full):,} bytes and this comment "
-            f"is limited to {max_bytes:,}. Run `mrgen diff` locally (or read the job summary) "
-            "for every change.")
+    note = (
+        f"> The details are left out: the whole diff is {_size(full):,} bytes and this comment "
+        f"is limited to {max_bytes:,}. Run `mrgen diff` locally (or read the job summary) "
+        "for every change."
+    )
     if _size([*head, *summary, note]) <= max_bytes:
         return _join([*head, *summary, note])
     return _join(_cut(head, tables, max_bytes))
@@ -167,7 +186,9 @@ def _cut(head: list[str], tables: list[Table], max_bytes: int) -> list[str]:
         lines.append("")
         if shown < sum(len(t.rows) for t in tables[: tables.index(table) + 1]):
             break
-    lines.append(f"> Only {shown} of the {total} summary rows fit in this comment (limited to "
-                 f"{max_bytes:,} bytes); the details are left out. Run `mrgen diff` locally "
-                 "(or read the job summary) for every change.")
+    lines.append(
+        f"> Only {shown} of the {total} summary rows fit in this comment (limited to "
+        f"{max_bytes:,} bytes); the details are left out. Run `mrgen diff` locally "
+        "(or read the job summary) for every change."
+    )
     return lines

@@ -45,8 +45,9 @@ def read_tree(folder: Path) -> dict[str, str]:
     return tree
 
 
-def render_tree(text: str, display: str, source: str,
-                extensions: Callable[[Spec], Source | None] | None = None) -> dict[str, str]:
+def render_tree(
+    text: str, display: str, source: str, extensions: Callable[[Spec], Source | None] | None = None
+) -> dict[str, str]:
     """Render spec ``text`` in memory: path -> content. ``extensions`` gives the user
     extensions that go with the built spec."""
     model = build(load_text(text, display), source)
@@ -55,8 +56,7 @@ def render_tree(text: str, display: str, source: str,
 
 def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False,
-                              timeout=60)
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False, timeout=60)
     except FileNotFoundError:
         raise _error("git", "git is not installed") from None
 
@@ -83,8 +83,10 @@ def spec_at_ref(spec: Path, ref: str) -> tuple[str, str]:
     shown = _git(["show", f"{ref}:{relative}"], root)
     display = f"{ref}:{relative}"
     if shown.returncode != 0:
-        raise _error(display, f"the spec does not exist at {ref}: "
-                     f"{shown.stderr.decode(errors='replace').strip()}")
+        raise _error(
+            display,
+            f"the spec does not exist at {ref}: {shown.stderr.decode(errors='replace').strip()}",
+        )
     return decode(shown.stdout, display), display
 
 
@@ -96,8 +98,7 @@ def extensions_at_ref(spec: Path, ref: str, model: Spec) -> Source | None:
     from generator.sections.extensions.model import EXTENSIONS
 
     root, relative = _in_repository(spec)
-    folder = posixpath.normpath(posixpath.join(posixpath.dirname(relative),
-                                               model[EXTENSIONS].path))
+    folder = posixpath.normpath(posixpath.join(posixpath.dirname(relative), model[EXTENSIONS].path))
     listed = _git(["ls-tree", "-r", "--name-only", "-z", ref, "--", f"{folder}/"], root)
     if listed.returncode != 0:
         raise _error(f"{ref}:{folder}", listed.stderr.decode(errors="replace").strip())
@@ -105,12 +106,15 @@ def extensions_at_ref(spec: Path, ref: str, model: Spec) -> Source | None:
     names = [n for n in names if not any(ignored(part) for part in n.split("/"))]
     if not names:
         if model[EXTENSIONS].explicit:
-            raise _error(f"{ref}:{relative}", f"extensions.path: the extensions folder "
-                         f"{folder} does not exist at {ref}")
+            raise _error(
+                f"{ref}:{relative}",
+                f"extensions.path: the extensions folder {folder} does not exist at {ref}",
+            )
         return None
     paths = [n for n in names if n.count("/") <= 1]
-    folders = {"/".join(n.split("/")[:depth]) for n in names for depth in (1, 2)
-               if n.count("/") >= depth}
+    folders = {
+        "/".join(n.split("/")[:depth]) for n in names for depth in (1, 2) if n.count("/") >= depth
+    }
 
     def read(path: str) -> bytes:
         shown = _git(["show", f"{ref}:{folder}/{path}"], root)

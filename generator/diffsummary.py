@@ -25,8 +25,13 @@ SIGN = {"added": "+", "removed": "-", "changed": "~"}
 def show(value: Any, limit: int = SHOW_LIMIT) -> str:
     """One value on one line: plain strings bare, everything else as compact JSON; cut at
     ``limit`` characters with an ellipsis."""
-    if isinstance(value, str) and value and value.strip() == value and "\n" not in value \
-            and not value.startswith(("{", "[", '"')):
+    if (
+        isinstance(value, str)
+        and value
+        and value.strip() == value
+        and "\n" not in value
+        and not value.startswith(("{", "[", '"'))
+    ):
         text = value
     else:
         text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
@@ -54,6 +59,7 @@ def show_pair(old: Any, new: Any, limit: int = SHOW_LIMIT) -> tuple[str, str]:
         end = min(len(text), len(text) - suffix + CONTEXT)
         cut = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
         return show(cut, limit)
+
     return middle(old), middle(new)
 
 
@@ -83,7 +89,7 @@ def _item_name(change: FieldChange) -> str:
     within = change.within or ""
     if change.path == within:  # a scalar list item: the value is its identity
         return show(change.new if change.status == "added" else change.old, 80)
-    suffix = change.path[len(within):]
+    suffix = change.path[len(within) :]
     return suffix[1:-1] if suffix.startswith("[") and suffix.endswith("]") else suffix
 
 
@@ -109,10 +115,14 @@ def entries(resource: ResourceDiff) -> list[Entry]:
             out.append(Entry(change.status, change.path, old, new))
         else:
             value = show(change.new if change.status == "added" else change.old)
-            out.append(Entry(change.status, change.path, *(
-                (None, value) if change.status == "added" else (value, None))))
-    return [e if isinstance(e, Entry) else Entry(e[1], e[0], items=tuple(groups[e]))
-            for e in out]
+            out.append(
+                Entry(
+                    change.status,
+                    change.path,
+                    *((None, value) if change.status == "added" else (value, None)),
+                )
+            )
+    return [e if isinstance(e, Entry) else Entry(e[1], e[0], items=tuple(groups[e])) for e in out]
 
 
 NAME_LIMIT = 90
@@ -139,8 +149,9 @@ def changed_fields(resource: ResourceDiff, limit: int = 3) -> tuple[list[str], i
             status = next(iter(per))
             names.append(_short(path) + ("" if status == "changed" else f" ({status})"))
         else:
-            marks = " ".join(f"{SIGN[s]}{per[s]}" for s in ("changed", "added", "removed")
-                             if s in per)
+            marks = " ".join(
+                f"{SIGN[s]}{per[s]}" for s in ("changed", "added", "removed") if s in per
+            )
             names.append(f"{_short(path)} ({marks})")
     return names[:limit], max(0, len(names) - limit)
 
@@ -184,5 +195,7 @@ def by_folder(resources: Iterable[ResourceDiff]) -> list[tuple[str, list[str]]]:
 def counts_line(result: DiffResult) -> str:
     if not result.changed:
         return "no changes"
-    return (f"{result.count('changed')} changed, {result.count('added')} added, "
-            f"{result.count('removed')} removed resource(s) in {len(result.files)} file(s)")
+    return (
+        f"{result.count('changed')} changed, {result.count('added')} added, "
+        f"{result.count('removed')} removed resource(s) in {len(result.files)} file(s)"
+    )

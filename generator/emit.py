@@ -17,9 +17,13 @@ HEAD = ("apiVersion", "kind", "metadata")
 """Keys a Kubernetes object shows first; the rest follow sorted."""
 
 
-def metadata(name: str, *, namespace: str | None = None,
-             labels: Mapping[str, str] | None = None,
-             annotations: Mapping[str, str] | None = None) -> dict[str, Any]:
+def metadata(
+    name: str,
+    *,
+    namespace: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    annotations: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """The one metadata builder: empty parts are left out."""
     meta: dict[str, Any] = {"name": name}
     if namespace is not None:
@@ -31,8 +35,7 @@ def metadata(name: str, *, namespace: str | None = None,
     return meta
 
 
-def k8s(api_version: str, kind: str, metadata: Mapping[str, Any],
-        **body: Any) -> dict[str, Any]:
+def k8s(api_version: str, kind: str, metadata: Mapping[str, Any], **body: Any) -> dict[str, Any]:
     """A Kubernetes object; ``body`` holds its other top-level fields (spec, data, ...)."""
     return {"apiVersion": api_version, "kind": kind, "metadata": dict(metadata), **body}
 

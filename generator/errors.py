@@ -42,8 +42,13 @@ def escape_controls(text: str) -> str:
             out.append(_NAMED[char])
         else:
             code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else
-                       f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+            out.append(
+                f"\\x{code:02x}"
+                if code < 0x100
+                else f"\\u{code:04x}"
+                if code < 0x10000
+                else f"\\U{code:08x}"
+            )
     return "".join(out)
 
 
@@ -54,10 +59,10 @@ def _width(text: str) -> int:
 
 def excerpt_lines(source_line: str, col: int) -> list[str]:
     """The offending source line, escaped, with a caret under column ``col`` (1-based)."""
-    before, after = source_line[: max(col - 1, 0)], source_line[max(col - 1, 0):]
+    before, after = source_line[: max(col - 1, 0)], source_line[max(col - 1, 0) :]
     shown_before, shown_after = escape_controls(before), escape_controls(after)
     if len(shown_before) > EXCERPT_WIDTH // 2:
-        shown_before = "..." + shown_before[-(EXCERPT_WIDTH // 2):]
+        shown_before = "..." + shown_before[-(EXCERPT_WIDTH // 2) :]
     if len(shown_after) > EXCERPT_WIDTH // 2:
         shown_after = shown_after[: EXCERPT_WIDTH // 2] + "..."
     return [f"    | {shown_before}{shown_after}".rstrip(), f"    | {' ' * _width(shown_before)}^"]
@@ -98,16 +103,20 @@ class Diagnostic:
         message = escape_controls(self.message)
         if self.severity == WARNING:
             message = f"warning: {message}"
-        text = f"{where}: {escape_controls(self.path)}: {message}" if self.path \
+        text = (
+            f"{where}: {escape_controls(self.path)}: {message}"
+            if self.path
             else f"{where}: {message}"
+        )
         if self.source_line is not None and self.line:
             text = "\n".join([text, *excerpt_lines(self.source_line, self.col)])
         return text
 
     def as_error(self) -> Diagnostic:
         """The same diagnostic as an error (``--strict``)."""
-        return Diagnostic(self.file, self.line, self.col, self.path, self.message,
-                          source_line=self.source_line)
+        return Diagnostic(
+            self.file, self.line, self.col, self.path, self.message, source_line=self.source_line
+        )
 
 
 class MrgenError(Exception):
@@ -141,7 +150,6 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
-
 
 
 def trouble(file: str, message: str) -> TroubleError:

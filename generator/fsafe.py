@@ -18,9 +18,15 @@ from contextlib import suppress
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _READ = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-_KINDS = {stat.S_IFLNK: "a symbolic link", stat.S_IFIFO: "a FIFO (named pipe)",
-          stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder", stat.S_IFREG: "a file"}
+_KINDS = {
+    stat.S_IFLNK: "a symbolic link",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a folder",
+    stat.S_IFREG: "a file",
+}
 
 
 def kind(mode: int) -> str:
@@ -94,8 +100,11 @@ class Tree:
         except FileNotFoundError:
             return Refused(rel, "disappeared while mrgen was reading the folder")
         if stat.S_ISLNK(mode):
-            return Refused(rel, "is a symbolic link where mrgen expects a folder; mrgen never "
-                           "goes through links in its output: replace it with a folder")
+            return Refused(
+                rel,
+                "is a symbolic link where mrgen expects a folder; mrgen never "
+                "goes through links in its output: replace it with a folder",
+            )
         return Refused(rel, f"is {kind(mode)}, where mrgen expects a folder")
 
     def dir_fd(self, rel_dir: str, create: bool = False) -> int | None:
@@ -149,14 +158,20 @@ class Tree:
             fd = os.open(name, _READ, dir_fd=parent)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise Refused(rel, "is a symbolic link; mrgen never reads or writes through "
-                              "links in its output: remove it") from None
+                raise Refused(
+                    rel,
+                    "is a symbolic link; mrgen never reads or writes through "
+                    "links in its output: remove it",
+                ) from None
             raise
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
-                raise Refused(rel, f"is {kind(info.st_mode)}, not a regular file; mrgen only "
-                              "reads and replaces regular files: remove it")
+                raise Refused(
+                    rel,
+                    f"is {kind(info.st_mode)}, not a regular file; mrgen only "
+                    "reads and replaces regular files: remove it",
+                )
             chunks = []
             while chunk := os.read(fd, 1 << 20):
                 chunks.append(chunk)
@@ -175,7 +190,7 @@ class Tree:
         try:
             view = memoryview(content)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
 

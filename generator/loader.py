@@ -62,8 +62,9 @@ class LoadedSpec:
             probe = probe[:-1]
         return table.get(probe, self.positions.get((), (1, 1)))
 
-    def diagnostic(self, path: Path, message: str, *, key: bool = False,
-                   severity: Severity = ERROR) -> Diagnostic:
+    def diagnostic(
+        self, path: Path, message: str, *, key: bool = False, severity: Severity = ERROR
+    ) -> Diagnostic:
         line, col = self.where(path, key=key)
         return Diagnostic(self.file, line, col, format_path(path), message, severity)
 
@@ -128,8 +129,12 @@ class _Converter:
     def convert(self, node: Node, path: Path) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _Abort(node, path, f"{self.what} expands to more than {MAX_NODES} values "
-                         "(are aliases multiplying it?)")
+            raise _Abort(
+                node,
+                path,
+                f"{self.what} expands to more than {MAX_NODES} values "
+                "(are aliases multiplying it?)",
+            )
         if len(path) > MAX_DEPTH:
             raise _Abort(node, path, f"nesting deeper than {MAX_DEPTH} levels")
         self.positions.setdefault(path, _pos(node))
@@ -157,12 +162,16 @@ class _Converter:
             if not self.text_check(key_node, (*path, key), key):
                 continue
             if key == "<<" and key_node.tag == _PLAIN:
-                self.error(key_node, path, "YAML merge keys (<<) are not supported; "
-                           "write the values out")
+                self.error(
+                    key_node, path, "YAML merge keys (<<) are not supported; write the values out"
+                )
                 continue
             if key in seen:
-                self.error(key_node, (*path, key),
-                           f"duplicate key {key!r} (first defined on line {seen[key]})")
+                self.error(
+                    key_node,
+                    (*path, key),
+                    f"duplicate key {key!r} (first defined on line {seen[key]})",
+                )
                 continue
             seen[key] = key_node.start_mark.line + 1
             self.key_positions[(*path, key)] = _pos(key_node)
@@ -176,13 +185,17 @@ class _Converter:
         if not found:
             return True
         code = ord(found.group())
-        pair = text[found.start():found.start() + 2]
+        pair = text[found.start() : found.start() + 2]
         hint = ""
         if len(pair) == 2 and 0xD800 <= code < 0xDC00 and 0xDC00 <= ord(pair[1]) <= 0xDFFF:
             joined = 0x10000 + ((code - 0xD800) << 10) + (ord(pair[1]) - 0xDC00)
             hint = f"; YAML does not join surrogate pairs: write \\U{joined:08X} or the character"
-        self.error(node, path, f"the escape \\u{code:04x} is half of a UTF-16 surrogate pair, "
-                   f"not a character{hint or '; write the character itself'}")
+        self.error(
+            node,
+            path,
+            f"the escape \\u{code:04x} is half of a UTF-16 surrogate pair, "
+            f"not a character{hint or '; write the character itself'}",
+        )
         return False
 
     def scalar(self, node: ScalarNode, path: Path) -> Any:
@@ -208,7 +221,11 @@ class _Converter:
         if tag in explicit:
             value = _resolve_plain(text)
             wanted: dict[str, type | tuple[type, ...]] = {
-                "int": int, "float": (int, float), "bool": bool, "null": type(None)}
+                "int": int,
+                "float": (int, float),
+                "bool": bool,
+                "null": type(None),
+            }
             kind = explicit[tag]
             if isinstance(value, wanted[kind]) and not (kind == "int" and isinstance(value, bool)):
                 return value
@@ -247,14 +264,17 @@ def _resolve_plain(text: str) -> Any:
     if decimal or _INT_OTHER.fullmatch(text):
         whole = None if len(text) > _MAX_DIGITS else int(text) if decimal else int(text, 0)
         if whole is None or abs(whole) > MAX_INT:
-            raise _OutOfRange(f"the number {_shown(text)} is too large: no field takes a "
-                              "number beyond 2^53 (quote it if it is text)")
+            raise _OutOfRange(
+                f"the number {_shown(text)} is too large: no field takes a "
+                "number beyond 2^53 (quote it if it is text)"
+            )
         return whole
     if _FLOAT.fullmatch(text) and re.search(r"[0-9]", text):
         number = float(text)
         if not math.isfinite(number):
-            raise _OutOfRange(f"the number {_shown(text)} is too large to be a number "
-                              "(quote it if it is text)")
+            raise _OutOfRange(
+                f"the number {_shown(text)} is too large to be a number (quote it if it is text)"
+            )
         if not re.fullmatch(r"[-+]?0[0-9].*", text):
             return number
     return text
@@ -266,19 +286,24 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
 
 
 def _invalid_character(code: int) -> str:
-    return (f"invalid character {chr(code)!r} (code {code:#x}): YAML files cannot contain "
-            "control characters; remove it, or write it as an escape inside double quotes "
-            f"(\"\\x{code:02x}\")" if code < 0x100 else
-            f"invalid character {chr(code)!r} (code {code:#x}): YAML files cannot contain it; "
-            "remove it, or write it as an escape inside double quotes")
+    return (
+        f"invalid character {chr(code)!r} (code {code:#x}): YAML files cannot contain "
+        "control characters; remove it, or write it as an escape inside double quotes "
+        f'("\\x{code:02x}")'
+        if code < 0x100
+        else f"invalid character {chr(code)!r} (code {code:#x}): YAML files cannot contain it; "
+        "remove it, or write it as an escape inside double quotes"
+    )
 
 
 def _compose(text: str, file: str, what: str, *, single: bool) -> list[Node]:
     """The YAML nodes of ``text`` (one document, or every document when not ``single``);
     every syntax problem is a located MrgenError."""
+
     def located(line: int, col: int, message: str) -> MrgenError:
-        return MrgenError([Diagnostic(file, line, col, "", message,
-                                      source_line=source_line(text, line))])
+        return MrgenError(
+            [Diagnostic(file, line, col, "", message, source_line=source_line(text, line))]
+        )
 
     try:
         composer = _Composer(text)
@@ -303,15 +328,27 @@ def _compose(text: str, file: str, what: str, *, single: bool) -> list[Node]:
         raise located(line, col, _invalid_character(exc.character)) from None
     except (ValueError, OverflowError):  # a \U escape beyond U+10FFFF (chr() refuses it)
         mark = composer.get_mark()
-        escape = text[max(mark.index - 2, 0):mark.index + 8]
-        raise located(mark.line + 1, max(mark.column - 1, 1), f"the escape {escape!r} is not "
-                      "a Unicode character (the last one is \\U0010FFFF)") from None
+        escape = text[max(mark.index - 2, 0) : mark.index + 8]
+        raise located(
+            mark.line + 1,
+            max(mark.column - 1, 1),
+            f"the escape {escape!r} is not a Unicode character (the last one is \\U0010FFFF)",
+        ) from None
     except RecursionError:
         raise MrgenError([Diagnostic(file, 0, 0, "", "nesting is too deep to read")]) from None
     except _TooManyNodes as stop:
-        raise MrgenError([Diagnostic(file, stop.mark.line + 1, stop.mark.column + 1, "",
-                                     f"{what} holds more than {MAX_NODES} values; "
-                                     f"no {what.removeprefix('the ')} needs that many")]) from None
+        raise MrgenError(
+            [
+                Diagnostic(
+                    file,
+                    stop.mark.line + 1,
+                    stop.mark.column + 1,
+                    "",
+                    f"{what} holds more than {MAX_NODES} values; "
+                    f"no {what.removeprefix('the ')} needs that many",
+                )
+            ]
+        ) from None
     finally:
         composer.dispose()
     return nodes
@@ -323,14 +360,16 @@ def _convert(root: Node, file: str, what: str) -> LoadedSpec:
         data = converter.convert(root, ())
     except _Abort as abort:
         line, col = _pos(abort.node)
-        raise MrgenError([Diagnostic(file, line, col, format_path(abort.path), abort.message)]) \
-            from None
+        raise MrgenError(
+            [Diagnostic(file, line, col, format_path(abort.path), abort.message)]
+        ) from None
     except RecursionError:
         raise MrgenError([Diagnostic(file, 0, 0, "", "nesting is too deep to read")]) from None
     if converter.errors:
         raise MrgenError(converter.errors)
-    return LoadedSpec(file, data, converter.positions, converter.key_positions,
-                      converter.plain_text)
+    return LoadedSpec(
+        file, data, converter.positions, converter.key_positions, converter.plain_text
+    )
 
 
 def load_text(text: str, file: str) -> LoadedSpec:

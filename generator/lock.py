@@ -58,8 +58,13 @@ def _current(fd: int, path: Path) -> bool:
 
 
 @contextmanager
-def output_lock(out: Path, *, shared: bool = False, timeout: float = DEFAULT_TIMEOUT,
-                on_wait: Callable[[Path], None] | None = None) -> Iterator[None]:
+def output_lock(
+    out: Path,
+    *,
+    shared: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    on_wait: Callable[[Path], None] | None = None,
+) -> Iterator[None]:
     """Hold the lock of output folder ``out`` (exclusive unless ``shared``). Waits at most
     ``timeout`` seconds, calling ``on_wait`` once when it starts waiting."""
     path = lock_path(out)
@@ -83,10 +88,14 @@ def output_lock(out: Path, *, shared: bool = False, timeout: float = DEFAULT_TIM
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise trouble(str(out), (
-                            f"another mrgen render is writing this folder and still held its "
-                            f"lock ({path.name}) after {timeout:g} s; try again when it has "
-                            "finished, or wait longer with --lock-timeout")) from None
+                        raise trouble(
+                            str(out),
+                            (
+                                f"another mrgen render is writing this folder and still held its "
+                                f"lock ({path.name}) after {timeout:g} s; try again when it has "
+                                "finished, or wait longer with --lock-timeout"
+                            ),
+                        ) from None
                     if not waiting and on_wait is not None:
                         on_wait(path)
                     waiting = True

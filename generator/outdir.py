@@ -53,23 +53,35 @@ def problems(out: Path, spec: Path | None, force: bool) -> list[str]:
     if home and real == Path(home).resolve():
         found.append("is your home folder")
     if _contains(real, Path.cwd().resolve()):
-        found.append("is the current folder or holds it; mrgen replaces its output folder "
-                     "as a whole, which it cannot do to the folder you are in")
+        found.append(
+            "is the current folder or holds it; mrgen replaces its output folder "
+            "as a whole, which it cannot do to the folder you are in"
+        )
     if found:
         return [f"{found[0]}: render into a folder of its own, for example rendered/"]
     if real.is_dir() and is_mount_point(real):
-        return ["is a mount point: mrgen replaces its output folder as a whole (an atomic "
-                "rename), which a mount point cannot be; render into a folder inside it"]
+        return [
+            "is a mount point: mrgen replaces its output folder as a whole (an atomic "
+            "rename), which a mount point cannot be; render into a folder inside it"
+        ]
     if force:
         return []
     if spec is not None and _contains(real, spec.resolve().parent):
-        return [f"holds the spec ({spec}); render into a folder of its own, for example "
-                "rendered/ (or pass --force)"]
-    if real.is_dir() and not out.is_symlink() and not os.path.lexists(out / RECORD) \
-            and _has_entries(real):
-        return [f"is not empty and has no record of files mrgen wrote ({RECORD}), so it is "
-                "not an mrgen output folder; render into a new or empty folder, or pass "
-                "--force to render into it (its files stay untouched)"]
+        return [
+            f"holds the spec ({spec}); render into a folder of its own, for example "
+            "rendered/ (or pass --force)"
+        ]
+    if (
+        real.is_dir()
+        and not out.is_symlink()
+        and not os.path.lexists(out / RECORD)
+        and _has_entries(real)
+    ):
+        return [
+            f"is not empty and has no record of files mrgen wrote ({RECORD}), so it is "
+            "not an mrgen output folder; render into a new or empty folder, or pass "
+            "--force to render into it (its files stay untouched)"
+        ]
     return []
 
 

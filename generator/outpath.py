@@ -35,9 +35,11 @@ class OutMismatch:
     """``delivery.renderedPath`` as the spec says it."""
 
     def message(self) -> str:
-        return (f"--out {self.out} is not the spec's delivery.renderedPath "
-                f"{self.rendered_path!r} ({self.expected}): the rendered Argo CD objects sync "
-                f"{self.expected}, so what is written to {self.out} is not what gets deployed")
+        return (
+            f"--out {self.out} is not the spec's delivery.renderedPath "
+            f"{self.rendered_path!r} ({self.expected}): the rendered Argo CD objects sync "
+            f"{self.expected}, so what is written to {self.out} is not what gets deployed"
+        )
 
 
 def check_out(spec_path: Path, out: Path, rendered_path: str) -> OutMismatch | None:

@@ -21,9 +21,15 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024
 
 def _safe_relative(path: str) -> bool:
     pure = PurePosixPath(path)
-    return bool(path) and not pure.is_absolute() and ".." not in pure.parts \
-        and "\\" not in path and "\0" not in path and "//" not in path \
+    return (
+        bool(path)
+        and not pure.is_absolute()
+        and ".." not in pure.parts
+        and "\\" not in path
+        and "\0" not in path
+        and "//" not in path
         and "." not in path.split("/")
+    )
 
 
 def open_out(out: Path) -> Tree | None:
@@ -34,8 +40,11 @@ def open_out(out: Path) -> Tree | None:
         return None
     except OSError:
         if out.is_symlink() or out.exists():
-            raise trouble(str(out), "the output path exists and is not a plain folder "
-                          f"(it is {kind(os.lstat(out).st_mode)})") from None
+            raise trouble(
+                str(out),
+                "the output path exists and is not a plain folder "
+                f"(it is {kind(os.lstat(out).st_mode)})",
+            ) from None
         raise
 
 
@@ -55,8 +64,9 @@ def read_in(out: Path, tree: Tree) -> list[str]:
     except Refused as refused:
         raise trouble(str(record), refused.message) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise trouble(str(record), f"cannot read mrgen's record of owned files ({exc}); "
-                      "restore it from git") from None
+        raise trouble(
+            str(record), f"cannot read mrgen's record of owned files ({exc}); restore it from git"
+        ) from None
     unsafe = [f for f in files if not _safe_relative(f)]
     if unsafe:
         raise trouble(str(record), f"record lists paths outside the output folder: {unsafe[:3]}")
@@ -73,6 +83,10 @@ def read_record(out: Path) -> list[str]:
 
 
 def record_content(source: str, paths: Sequence[str]) -> str:
-    body = {"generatedBy": "mrgen", "spec": source, "files": sorted(paths),
-            "note": "Files mrgen owns in this folder. mrgen render updates and removes only these."}
+    body = {
+        "generatedBy": "mrgen",
+        "spec": source,
+        "files": sorted(paths),
+        "note": "Files mrgen owns in this folder. mrgen render updates and removes only these.",
+    }
     return json.dumps(body, indent=2, sort_keys=True) + "\n"

@@ -35,9 +35,7 @@ _DOC_ADDRESS = re.compile(
     r"|(?<![0-9A-Fa-f:])(2001:0?db8:[0-9A-Fa-f:]*)",
     re.IGNORECASE,
 )
-_REPEATED_UUID = re.compile(
-    r"([0-9a-f])\1{7}-\1{4}-\1{4}-\1{4}-\1{12}", re.IGNORECASE
-)
+_REPEATED_UUID = re.compile(r"([0-9a-f])\1{7}-\1{4}-\1{4}-\1{4}-\1{12}", re.IGNORECASE)
 _ID = re.compile(r"[A-Z0-9]{10,64}")
 _RUN = 8  # "01234567" or "ABCDEFGH": no generated id looks like that
 _AWS_EXAMPLE_ACCOUNT = "123456789012"
@@ -74,8 +72,9 @@ def problem(path: Path, value: str) -> Problem | None:
     what = find(value)
     if what is None:
         return None
-    return Problem(path, f"placeholder: {value!r} holds {what}; replace it before deploying",
-                   severity=WARNING)
+    return Problem(
+        path, f"placeholder: {value!r} holds {what}; replace it before deploying", severity=WARNING
+    )
 
 
 def _strings(data: Any, path: Path) -> Iterator[tuple[Path, str]]:

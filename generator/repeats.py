@@ -46,8 +46,9 @@ class Repeated:
         return f"{self.where}: {self.message} ({many})"
 
 
-def group_repeats(diagnostics: Sequence[Diagnostic],
-                  at_least: int = GROUP_FROM) -> list[Diagnostic | Repeated]:
+def group_repeats(
+    diagnostics: Sequence[Diagnostic], at_least: int = GROUP_FROM
+) -> list[Diagnostic | Repeated]:
     """The diagnostics in their order, each message reported for ``at_least`` files or more
     folded into one :class:`Repeated` at its first occurrence."""
     counts = Counter(message for message, _ in {(d.message, d.file) for d in diagnostics})

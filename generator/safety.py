@@ -36,24 +36,31 @@ def region_outputs_removed(plan: Plan) -> dict[str, tuple[str, ...]]:
     before: dict[str, list[str]] = {}
     for path in _owned_before(plan):
         if path.startswith(prefix):
-            before.setdefault(path[len(prefix):].split("/", 1)[0], []).append(path)
-    kept = {p[len(prefix):].split("/", 1)[0] for p in plan.new_files if p.startswith(prefix)}
-    return {region: tuple(paths) for region, paths in sorted(before.items())
-            if region not in kept}
+            before.setdefault(path[len(prefix) :].split("/", 1)[0], []).append(path)
+    kept = {p[len(prefix) :].split("/", 1)[0] for p in plan.new_files if p.startswith(prefix)}
+    return {region: tuple(paths) for region, paths in sorted(before.items()) if region not in kept}
 
 
 def check(plan: Plan, max_share: Fraction | float = DEFAULT_MAX_DELETE_SHARE) -> list[Refusal]:
     """Why ``plan`` must not be applied without --force (empty: it is safe)."""
     refusals = []
     for region, paths in region_outputs_removed(plan).items():
-        refusals.append(Refusal(
-            f"it deletes all output of region {region!r} ({naming.OVERLAYS}/{region}/): "
-            "Argo CD would prune the region's workload", paths))
+        refusals.append(
+            Refusal(
+                f"it deletes all output of region {region!r} ({naming.OVERLAYS}/{region}/): "
+                "Argo CD would prune the region's workload",
+                paths,
+            )
+        )
     owned = _owned_before(plan)
     deleted = tuple(c.path for c in plan.changes if c.action == "delete" and c.path != RECORD)
     if owned and deleted and Fraction(len(deleted), len(owned)) > Fraction(max_share):
-        refusals.append(Refusal(
-            f"it deletes {len(deleted)} of {len(owned)} rendered files "
-            f"({len(deleted) / len(owned):.0%}, more than the allowed "
-            f"{float(max_share):.0%})", deleted))
+        refusals.append(
+            Refusal(
+                f"it deletes {len(deleted)} of {len(owned)} rendered files "
+                f"({len(deleted) / len(owned):.0%}, more than the allowed "
+                f"{float(max_share):.0%})",
+                deleted,
+            )
+        )
     return refusals

@@ -22,8 +22,13 @@ from generator.resources import spec_schema
 _LOOKAHEAD = "(?!\\n)"  # the end of every pattern (see the schema's $comment); not for users
 
 _JSON_TYPES = {
-    dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-    int: "an integer", float: "a number", type(None): "null",
+    dict: "an object",
+    list: "a list",
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    type(None): "null",
 }
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 
@@ -51,11 +56,17 @@ def _type_message(error: ValidationError, spec: LoadedSpec, path: Path) -> str:
     raw = spec.plain_text.get(path)
     if raw is not None and "string" in names:
         message += f" (YAML read the unquoted {raw} as {_kind(error.instance)}; quote it: '{raw}')"
-    if isinstance(error.instance, str) and error.instance.lower() in _YAML11_BOOLS \
-            and "boolean" in names:
+    if (
+        isinstance(error.instance, str)
+        and error.instance.lower() in _YAML11_BOOLS
+        and "boolean" in names
+    ):
         message += " (mrgen reads YAML 1.2: write true or false)"
-    if isinstance(error.instance, str) and ({"integer", "number"} & set(names)) \
-            and error.instance.strip().lstrip("-+").replace(".", "", 1).isdigit():
+    if (
+        isinstance(error.instance, str)
+        and ({"integer", "number"} & set(names))
+        and error.instance.strip().lstrip("-+").replace(".", "", 1).isdigit()
+    ):
         message += " (it is quoted in the YAML; remove the quotes to make it a number)"
     if isinstance(error.instance, float) and names == ["integer"]:
         message += _integer_hint(error.instance, raw)
@@ -75,8 +86,8 @@ def _strict_integer(checker: Any, instance: Any) -> bool:
 
 _Validator = validators.extend(  # type: ignore[no-untyped-call]
     jsonschema.Draft202012Validator,
-    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer",
-                                                                       _strict_integer))
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer),
+)
 
 
 @cache
@@ -101,18 +112,29 @@ def _diagnostics(error: ValidationError, spec: LoadedSpec) -> list[Diagnostic]:
         missing = error.message.split("'")[1] if "'" in error.message else str(error.message)
         return [spec.diagnostic(path, f"missing required field {missing!r}")]
     if validator == "type" and not path:
-        return [spec.diagnostic(path, "the spec must be a mapping with apiVersion, service and "
-                                      f"regions, not {_kind(instance)}")]
+        return [
+            spec.diagnostic(
+                path,
+                "the spec must be a mapping with apiVersion, service and "
+                f"regions, not {_kind(instance)}",
+            )
+        ]
     if validator == "type":
         return [spec.diagnostic(path, _type_message(error, spec, path))]
     if validator == "const":
-        return [spec.diagnostic(path, f"{_short(instance)} is not supported; "
-                                      f"expected {_short(expected)}")]
+        return [
+            spec.diagnostic(
+                path, f"{_short(instance)} is not supported; expected {_short(expected)}"
+            )
+        ]
     if validator == "enum":
         choices = [str(c) for c in expected]
         hint = _suggest(str(error.instance), choices) if isinstance(error.instance, str) else ""
-        return [spec.diagnostic(path, f"{_short(error.instance)} is not one of "
-                                      f"{', '.join(choices)}{hint}")]
+        return [
+            spec.diagnostic(
+                path, f"{_short(error.instance)} is not one of {', '.join(choices)}{hint}"
+            )
+        ]
     if validator == "pattern":
         shown = str(expected).removesuffix(_LOOKAHEAD)
         what = str(schema.get("description", f"the pattern {shown}")).rstrip(".")
@@ -132,8 +154,9 @@ def _diagnostics(error: ValidationError, spec: LoadedSpec) -> list[Diagnostic]:
 
 
 def _monitoring_default(section: str, key: str) -> Any:
-    return spec_schema()["$defs"]["monitoring"]["properties"][section]["properties"][key] \
-        .get("default")
+    return spec_schema()["$defs"]["monitoring"]["properties"][section]["properties"][key].get(
+        "default"
+    )
 
 
 def _bucket_need(spec: LoadedSpec) -> list[Diagnostic]:
@@ -147,24 +170,38 @@ def _bucket_need(spec: LoadedSpec) -> list[Diagnostic]:
     monitoring = data.get("monitoring", {})
     if not isinstance(monitoring, dict) or monitoring.get("enabled", True) is False:
         return []
-    targets = {r["latencyTargetMs"] for r in data["regions"]
-               if isinstance(r, dict) and type(r.get("latencyTargetMs")) is int}
+    targets = {
+        r["latencyTargetMs"]
+        for r in data["regions"]
+        if isinstance(r, dict) and type(r.get("latencyTargetMs")) is int
+    }
     slo, limits = monitoring.get("slo", {}), monitoring.get("thresholds", {})
-    others = {slo.get("latencyThresholdMs", _monitoring_default("slo", "latencyThresholdMs"))
-              if isinstance(slo, dict) else None,
-              limits.get("crossRegionLatencyMs",
-                         _monitoring_default("thresholds", "crossRegionLatencyMs"))
-              if isinstance(limits, dict) else None}
+    others = {
+        slo.get("latencyThresholdMs", _monitoring_default("slo", "latencyThresholdMs"))
+        if isinstance(slo, dict)
+        else None,
+        limits.get(
+            "crossRegionLatencyMs", _monitoring_default("thresholds", "crossRegionLatencyMs")
+        )
+        if isinstance(limits, dict)
+        else None,
+    }
     wanted = targets | {o for o in others if type(o) is int}
     need = len(wanted) + 1
     cap = int(spec_schema()["$defs"]["monitoring"]["properties"]["buckets"]["maxItems"])
     if need <= cap:
         return []
-    return [spec.diagnostic(("regions",), (
-        f"{len(targets)} distinct latency targets (with the SLO threshold and the "
-        f"cross-region limit) need {need} histogram bucket boundaries; monitoring.buckets "
-        f"holds at most {cap}: give regions the same latencyTargetMs (at most "
-        f"{cap - 1 - len(wanted - targets)} distinct values)"))]
+    return [
+        spec.diagnostic(
+            ("regions",),
+            (
+                f"{len(targets)} distinct latency targets (with the SLO threshold and the "
+                f"cross-region limit) need {need} histogram bucket boundaries; monitoring.buckets "
+                f"holds at most {cap}: give regions the same latencyTargetMs (at most "
+                f"{cap - 1 - len(wanted - targets)} distinct values)"
+            ),
+        )
+    ]
 
 
 def validate_schema(spec: LoadedSpec) -> list[Diagnostic]:

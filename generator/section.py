@@ -67,8 +67,7 @@ class RenderedFile:
     source: str = field(default="", compare=False)
     """The file it was made from when that is not the spec (a user extension), as the
     DO-NOT-EDIT header names it."""
-    documents: tuple[Mapping[str, Any], ...] | None = field(default=None, compare=False,
-                                                            repr=False)
+    documents: tuple[Mapping[str, Any], ...] | None = field(default=None, compare=False, repr=False)
     """The YAML documents ``content`` holds, when the file was serialized from them (so a
     finishing step reads them without parsing the text again); None otherwise."""
 
@@ -124,5 +123,6 @@ class Finishing(Protocol):
     headers) and returns more (the delivery section's AppProjects, derived from what their
     Applications sync)."""
 
-    def finish(self, model: Any, spec: Spec,
-               files: Sequence[RenderedFile]) -> Iterable[RenderedFile]: ...
+    def finish(
+        self, model: Any, spec: Spec, files: Sequence[RenderedFile]
+    ) -> Iterable[RenderedFile]: ...

@@ -28,8 +28,17 @@ import yaml
 
 from generator.difffields import ITEM, FieldChange, Status, field_changes, format_path
 
-__all__ = ["ITEM", "DiffResult", "FieldChange", "ResourceDiff", "Status", "diff_trees",
-           "documents", "field_changes", "format_path"]
+__all__ = [
+    "ITEM",
+    "DiffResult",
+    "FieldChange",
+    "ResourceDiff",
+    "Status",
+    "diff_trees",
+    "documents",
+    "field_changes",
+    "format_path",
+]
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser when PyYAML has it (the same documents, several times faster)."""
 IGNORED_FILES = frozenset({".mrgen-files.json"})
@@ -118,8 +127,9 @@ def _markdown_sections(text: str) -> dict[str, Any]:
             key = ITEM + cells[0]
             if key in rows:
                 key = f"{key} ({len(rows)})"
-            rows[key] = {h or f"column {i}": c
-                         for i, (h, c) in enumerate(zip(header, cells, strict=False))}
+            rows[key] = {
+                h or f"column {i}": c for i, (h, c) in enumerate(zip(header, cells, strict=False))
+            }
             continue
         header = None
         if line:
@@ -159,11 +169,12 @@ def _docs_of(tree: Mapping[str, str], path: str) -> dict[str, tuple[Any, Any]]:
     return documents(path, tree[path]) if path in tree else {}
 
 
-def _file_diff(path: str, old_tree: Mapping[str, str],
-               new_tree: Mapping[str, str]) -> Iterator[ResourceDiff]:
+def _file_diff(
+    path: str, old_tree: Mapping[str, str], new_tree: Mapping[str, str]
+) -> Iterator[ResourceDiff]:
     old_docs, new_docs = _docs_of(old_tree, path), _docs_of(new_tree, path)
     for key in sorted(set(old_docs) | set(new_docs)):
-        shown = key[len(ITEM):] if key.startswith(ITEM) else key
+        shown = key[len(ITEM) :] if key.startswith(ITEM) else key
         if key not in new_docs:
             yield ResourceDiff(path, shown, "removed", identity=old_docs[key][0])
         elif key not in old_docs:

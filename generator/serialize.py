@@ -95,13 +95,21 @@ def _memoized(kind: str, value: Any, dump: Callable[[Any], str]) -> str:
 
 
 def _dump_block(value: Any) -> str:
-    return yaml.dump(value, Dumper=_Dumper, sort_keys=True, default_flow_style=False,
-                     allow_unicode=True, width=1_000_000, indent=2)
+    return yaml.dump(
+        value,
+        Dumper=_Dumper,
+        sort_keys=True,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=1_000_000,
+        indent=2,
+    )
 
 
 def _dump_flow(value: Any) -> str:
-    return yaml.dump(value, Dumper=_Dumper, default_flow_style=True, allow_unicode=True,
-                     width=1_000_000)
+    return yaml.dump(
+        value, Dumper=_Dumper, default_flow_style=True, allow_unicode=True, width=1_000_000
+    )
 
 
 def dump_yaml(value: Any) -> str:

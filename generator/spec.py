@@ -65,8 +65,12 @@ class Spec:
         return cast("M | None", self.models.get(key.name))
 
     def with_model(self, key: Key[M], model: M | None) -> Spec:
-        return Spec(self.source, MappingProxyType({**self.models, key.name: model}),
-                    self.layers, self.warnings)
+        return Spec(
+            self.source,
+            MappingProxyType({**self.models, key.name: model}),
+            self.layers,
+            self.warnings,
+        )
 
     # The core section (service and regions) is what every other section builds on.
     @property

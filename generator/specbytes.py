@@ -16,8 +16,12 @@ from generator.fsafe import kind
 
 MAX_BYTES = 1024 * 1024  # a 100-region spec is ~40 KiB; anything near 1 MiB is a mistake
 
-_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-         (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 def _wide_encoding(raw: bytes) -> str | None:
@@ -44,20 +48,48 @@ def decode(raw: bytes, file: str, size: int | None = None, what: str = "the spec
     ``size`` is the file's whole size when ``raw`` holds only its first bytes."""
     if len(raw) > MAX_BYTES:
         line, col = _byte_position(raw, MAX_BYTES)
-        raise MrgenError([Diagnostic(file, line, col, "", f"{what} is "
-                                     f"{max(size or 0, len(raw))} bytes; the limit is "
-                                     f"{MAX_BYTES} bytes, reached here")])
+        raise MrgenError(
+            [
+                Diagnostic(
+                    file,
+                    line,
+                    col,
+                    "",
+                    f"{what} is "
+                    f"{max(size or 0, len(raw))} bytes; the limit is "
+                    f"{MAX_BYTES} bytes, reached here",
+                )
+            ]
+        )
     encoding = _wide_encoding(raw)
     if encoding:
-        raise MrgenError([Diagnostic(file, 1, 1, "", f"{what} is {encoding} text; mrgen reads "
-                                     "UTF-8 only: save the file as UTF-8")])
+        raise MrgenError(
+            [
+                Diagnostic(
+                    file,
+                    1,
+                    1,
+                    "",
+                    f"{what} is {encoding} text; mrgen reads UTF-8 only: save the file as UTF-8",
+                )
+            ]
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise MrgenError([Diagnostic(file, line, col, "", f"not UTF-8 text: byte "
-                                     f"0x{raw[exc.start]:02x} cannot be decoded")]) from None
+        raise MrgenError(
+            [
+                Diagnostic(
+                    file,
+                    line,
+                    col,
+                    "",
+                    f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded",
+                )
+            ]
+        ) from None
 
 
 def read_regular(path: Path | str, name: str, limit: int = MAX_BYTES) -> tuple[bytes, int]:
@@ -70,13 +102,22 @@ def read_regular(path: Path | str, name: str, limit: int = MAX_BYTES) -> tuple[b
     except FileNotFoundError:
         raise TroubleError([Diagnostic(name, 0, 0, "", "no such file")]) from None
     except OSError as exc:
-        raise TroubleError([Diagnostic(name, 0, 0, "", f"cannot read: {exc.strerror}")]) \
-            from None
+        raise TroubleError([Diagnostic(name, 0, 0, "", f"cannot read: {exc.strerror}")]) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise TroubleError([Diagnostic(name, 0, 0, "", f"is {kind(info.st_mode)}, "
-                                           "not a regular file; mrgen reads specs from files")])
+            raise TroubleError(
+                [
+                    Diagnostic(
+                        name,
+                        0,
+                        0,
+                        "",
+                        f"is {kind(info.st_mode)}, "
+                        "not a regular file; mrgen reads specs from files",
+                    )
+                ]
+            )
         chunks, total = [], 0
         while total <= limit:
             chunk = os.read(fd, min(limit + 1 - total, 1 << 20))
@@ -86,7 +127,6 @@ def read_regular(path: Path | str, name: str, limit: int = MAX_BYTES) -> tuple[b
             total += len(chunk)
         return b"".join(chunks), max(info.st_size, total)
     except OSError as exc:
-        raise TroubleError([Diagnostic(name, 0, 0, "", f"cannot read: {exc.strerror}")]) \
-            from None
+        raise TroubleError([Diagnostic(name, 0, 0, "", f"cannot read: {exc.strerror}")]) from None
     finally:
         os.close(fd)

@@ -83,10 +83,18 @@ def _text(raw: bytes) -> str | None:
         return None  # not ours to compare as text; forces an update
 
 
-def _look(out: Path, tree: Tree, path: str, owned: set[str], wanted: str | None,
-          changes: list[Change], unchanged: list[str]) -> Diagnostic | None:
+def _look(
+    out: Path,
+    tree: Tree,
+    path: str,
+    owned: set[str],
+    wanted: str | None,
+    changes: list[Change],
+    unchanged: list[str],
+) -> Diagnostic | None:
     """Classify ``path`` (wanted when ``wanted`` is its new content, else owned and no
     longer rendered); the problem with it, if any."""
+
     def problem(rel: str, message: str) -> Diagnostic:
         return Diagnostic(str(out / rel), 0, 0, "", message)
 
@@ -97,14 +105,23 @@ def _look(out: Path, tree: Tree, path: str, owned: set[str], wanted: str | None,
                 changes.append(Change("create", path, None, wanted))
             return None
         if stat.S_ISDIR(info.st_mode):
-            return problem(path, "is a folder where mrgen writes a file") \
-                if wanted is not None else None
+            return (
+                problem(path, "is a folder where mrgen writes a file")
+                if wanted is not None
+                else None
+            )
         if not stat.S_ISREG(info.st_mode):
-            return problem(path, f"is {kind(info.st_mode)}, not a regular file; mrgen only "
-                           "reads, replaces and deletes regular files it wrote: remove it")
+            return problem(
+                path,
+                f"is {kind(info.st_mode)}, not a regular file; mrgen only "
+                "reads, replaces and deletes regular files it wrote: remove it",
+            )
         if wanted is not None and path not in owned:
-            return problem(path, "exists but mrgen did not write it; move it away "
-                           "(mrgen never overwrites files it does not own)")
+            return problem(
+                path,
+                "exists but mrgen did not write it; move it away "
+                "(mrgen never overwrites files it does not own)",
+            )
         old = _text(tree.read(path))
     except Refused as refused:
         return problem(refused.rel, refused.message)
@@ -123,8 +140,9 @@ def plan(out: Path, files: Sequence[RenderedFile], source: str) -> Plan:
     wanted[RECORD] = record_content(source, [f.path for f in files])
     tree = _open_out(out)
     if tree is None:
-        return Plan(out, tuple(Change("create", p, None, c) for p, c in sorted(wanted.items())),
-                    (), wanted)
+        return Plan(
+            out, tuple(Change("create", p, None, c) for p, c in sorted(wanted.items())), (), wanted
+        )
     with tree:
         owned = set(_read_record(out, tree))
         had_record = tree.lstat(RECORD) is not None
@@ -132,14 +150,21 @@ def plan(out: Path, files: Sequence[RenderedFile], source: str) -> Plan:
         owned.add(RECORD)
         changes: list[Change] = []
         unchanged: list[str] = []
-        problems = [p for path in sorted(wanted)
-                    if (p := _look(out, tree, path, owned, wanted[path], changes, unchanged))]
-        problems += [p for path in sorted(owned - set(wanted))
-                     if (p := _look(out, tree, path, owned, None, changes, unchanged))]
+        problems = [
+            p
+            for path in sorted(wanted)
+            if (p := _look(out, tree, path, owned, wanted[path], changes, unchanged))
+        ]
+        problems += [
+            p
+            for path in sorted(owned - set(wanted))
+            if (p := _look(out, tree, path, owned, None, changes, unchanged))
+        ]
     if problems:
         raise TroubleError(problems)
-    return Plan(out, tuple(sorted(changes, key=lambda c: c.path)), tuple(unchanged), wanted,
-                owned_before)
+    return Plan(
+        out, tuple(sorted(changes, key=lambda c: c.path)), tuple(unchanged), wanted, owned_before
+    )
 
 
 @contextmanager
@@ -208,19 +233,27 @@ def _remove(parent: int, name: str) -> None:
         shutil.rmtree(name, dir_fd=parent)
 
 
-def _settled(out: Path, old: Tree, new: Tree, known: swap.Known, owned: set[str],
-             stale: Path | None = None) -> int:
+def _settled(
+    out: Path, old: Tree, new: Tree, known: swap.Known, owned: set[str], stale: Path | None = None
+) -> int:
     """Empty the replaced tree (or the ``stale`` folder a killed render left) into ``new``;
     TroubleError, with nothing lost, for what cannot be carried over."""
     done = swap.settle(old, new, known, owned, replace=stale is None)
     if done.kept:
         kept = stale or staging_dir(out)
-        why = (f"was left in {kept} by an interrupted render and differs from the file here "
-               f"(or cannot be moved here): keep the version you want, delete {kept}, then "
-               "run mrgen render again") if stale else (
-               f"appeared or changed during the render and could not be carried into the new "
-               f"tree; it is kept in {kept}: move it where it belongs, then run mrgen render "
-               "again")
+        why = (
+            (
+                f"was left in {kept} by an interrupted render and differs from the file here "
+                f"(or cannot be moved here): keep the version you want, delete {kept}, then "
+                "run mrgen render again"
+            )
+            if stale
+            else (
+                f"appeared or changed during the render and could not be carried into the new "
+                f"tree; it is kept in {kept}: move it where it belongs, then run mrgen render "
+                "again"
+            )
+        )
         raise TroubleError([Diagnostic(str(out / rel), 0, 0, "", why) for rel in done.kept])
     return len(done.carried)
 
@@ -229,8 +262,9 @@ def _recover_into(out: Path, parent: int, name: str) -> int:
     """Empty the stale folder ``name`` into ``out``: what either record names or ``out``
     holds as the same file is mrgen's or already there; anything else is carried."""
     with Tree.open(name, dir_fd=parent) as stale, Tree.open(out.name, dir_fd=parent) as current:
-        recorded = set(_read_record(out.parent / name, stale)) \
-            | set(_read_record(out, current)) | {RECORD}
+        recorded = (
+            set(_read_record(out.parent / name, stale)) | set(_read_record(out, current)) | {RECORD}
+        )
 
         def known(rel: str, info: os.stat_result) -> bool:
             try:
@@ -276,8 +310,11 @@ def _swap_in(parent: int, out: Path, copied: tuple[int, int]) -> None:
     what was swapped out is not the folder the render copied (replaced meanwhile, by a link
     for instance), it is swapped back and nothing has changed."""
     staging, backup = staging_dir(out).name, _backup_dir(out).name
-    changed = trouble(str(out), "was replaced while mrgen was rendering into it; nothing was "
-                      "changed: run mrgen render again")
+    changed = trouble(
+        str(out),
+        "was replaced while mrgen was rendering into it; nothing was "
+        "changed: run mrgen render again",
+    )
     if swap.exchange(parent, staging, out.name):
         if _identity(os.lstat(staging, dir_fd=parent)) != copied:
             swap.exchange(parent, staging, out.name)
@@ -296,8 +333,11 @@ def apply(result: Plan) -> None:
     but still clears what an interrupted render left (see :func:`recover`)."""
     out = result.out
     if recover(out):
-        raise trouble(str(out), "files left by an interrupted render were restored into "
-                      "this folder; run mrgen render again")
+        raise trouble(
+            str(out),
+            "files left by an interrupted render were restored into "
+            "this folder; run mrgen render again",
+        )
     if result.clean:
         return
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -317,16 +357,21 @@ def apply(result: Plan) -> None:
                 try:
                     swap.rename_new(parent, staging, out.name)
                 except FileExistsError:
-                    raise trouble(str(out), "appeared while mrgen was rendering into it; "
-                                  "nothing was written: run mrgen render again") from None
+                    raise trouble(
+                        str(out),
+                        "appeared while mrgen was rendering into it; "
+                        "nothing was written: run mrgen render again",
+                    ) from None
                 swapped = True
                 return
             _swap_in(parent, out, copied)
             swapped = True
             owned = set(result.new_files)
             old_owned = set(result.owned_before)
-            with Tree.open(out.name, dir_fd=parent) as new, \
-                    Tree.open(staging, dir_fd=parent) as old:
+            with (
+                Tree.open(out.name, dir_fd=parent) as new,
+                Tree.open(staging, dir_fd=parent) as old,
+            ):
                 swap.forget_deleted(new, old, snapshot, owned | old_owned)
 
                 def known(rel: str, info: os.stat_result) -> bool:
@@ -343,9 +388,11 @@ def apply(result: Plan) -> None:
 def create_new(root: Path, files: Sequence[RenderedFile]) -> None:
     """Write ``files`` under ``root`` only if none of them exists yet (``mrgen init``):
     raises TroubleError naming every existing one and writes nothing in that case."""
-    existing = [Diagnostic(str(root / f.path), 0, 0, "", "already exists; mrgen init never "
-                           "overwrites") for f in files if (root / f.path).exists()
-                or (root / f.path).is_symlink()]
+    existing = [
+        Diagnostic(str(root / f.path), 0, 0, "", "already exists; mrgen init never overwrites")
+        for f in files
+        if (root / f.path).exists() or (root / f.path).is_symlink()
+    ]
     if existing:
         raise TroubleError(existing)
     written: list[Path] = []

@@ -42,8 +42,9 @@ class _SourceLoader(jinja2.BaseLoader):
     def __init__(self, sources: Mapping[str, str]) -> None:
         self.sources = dict(sources)
 
-    def get_source(self, environment: jinja2.Environment,
-                   template: str) -> tuple[str, str, Callable[[], bool]]:
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         if template not in self.sources:
             raise jinja2.TemplateNotFound(template)
         return self.sources[template], template, lambda: True
@@ -52,8 +53,9 @@ class _SourceLoader(jinja2.BaseLoader):
         return sorted(self.sources)
 
 
-def make_environment(root: Path | None = None, *, sources: Mapping[str, str] | None = None,
-                     sandboxed: bool = False) -> jinja2.Environment:
+def make_environment(
+    root: Path | None = None, *, sources: Mapping[str, str] | None = None, sandboxed: bool = False
+) -> jinja2.Environment:
     """Strict: an undefined value is an error, never an empty string.
 
     Templates come from ``root`` (default: mrgen's own ``templates/``) or, when given, from
@@ -65,8 +67,11 @@ def make_environment(root: Path | None = None, *, sources: Mapping[str, str] | N
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
         cls = ImmutableSandboxedEnvironment
-    loader: jinja2.BaseLoader = (_SourceLoader(sources) if sources is not None
-                                 else jinja2.FileSystemLoader(str(root or templates_dir())))
+    loader: jinja2.BaseLoader = (
+        _SourceLoader(sources)
+        if sources is not None
+        else jinja2.FileSystemLoader(str(root or templates_dir()))
+    )
     env = cls(
         loader=loader,
         undefined=jinja2.StrictUndefined,
@@ -77,15 +82,23 @@ def make_environment(root: Path | None = None, *, sources: Mapping[str, str] | N
     )
     env.filters["yaml"] = _defined(yaml_block)
     env.filters["scalar"] = _defined(yaml_scalar)
-    env.filters.update(md=_defined(markdown_text), md_code=_defined(markdown_code),
-                       mermaid=_defined(mermaid_text))
+    env.filters.update(
+        md=_defined(markdown_text), md_code=_defined(markdown_code), mermaid=_defined(mermaid_text)
+    )
     env.globals["raise"] = _raise
     return env
 
 
 TEMPLATE_ERRORS: tuple[type[Exception], ...] = (
-    jinja2.TemplateError, yaml.YAMLError, TypeError, ValueError, LookupError, AttributeError,
-    ArithmeticError, RecursionError)
+    jinja2.TemplateError,
+    yaml.YAMLError,
+    TypeError,
+    ValueError,
+    LookupError,
+    AttributeError,
+    ArithmeticError,
+    RecursionError,
+)
 """What rendering a template can raise because of the template or its values (a template's
 own mistake, never mrgen's): reported as a located problem, not an internal error."""
 

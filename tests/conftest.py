@@ -98,7 +98,8 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
         return {}
     return {
         p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_ino)
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 

@@ -142,6 +142,7 @@ def regular_files(folder: Path) -> dict[str, bytes]:
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
     """Fail instead of hanging (a FIFO opened by mistake would block forever)."""
+
     def expire(signum: int, frame: FrameType | None) -> None:
         raise TimeoutError(f"still running after {seconds} s")
 

@@ -19,8 +19,9 @@ K8S_VERSION = "1.32.0"
 def kustomize_build(folder: Path) -> list[dict[str, Any]]:
     """`kubectl kustomize folder`, parsed; fails the test with kubectl's message."""
     kubectl = require_tool("kubectl")
-    result = subprocess.run([kubectl, "kustomize", str(folder)], capture_output=True, text=True,
-                            timeout=60, check=False)
+    result = subprocess.run(
+        [kubectl, "kustomize", str(folder)], capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, f"kubectl kustomize {folder} failed:\n{result.stderr}"
     assert "Warning" not in result.stderr, result.stderr
     docs = [d for d in yaml.safe_load_all(result.stdout) if d is not None]

@@ -81,8 +81,12 @@ def one(docs: list[Doc], kind: str) -> Doc:
     other components (the cache watcher, the metrics Service) have names of their own."""
     found = of_kind(docs, kind)
     if len(found) > 1:
-        found = [d for d in found if d["metadata"]["name"] in (SERVICE, SERVICE_NAMESPACE)
-                 or d["metadata"]["name"].endswith(f"-{SERVICE}")]
+        found = [
+            d
+            for d in found
+            if d["metadata"]["name"] in (SERVICE, SERVICE_NAMESPACE)
+            or d["metadata"]["name"].endswith(f"-{SERVICE}")
+        ]
     assert len(found) == 1, f"expected one {kind}, found {len(found)}"
     return found[0]
 

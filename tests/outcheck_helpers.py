@@ -31,8 +31,7 @@ def edit_yaml(path: Path, change: Callable[[Any], None]) -> None:
 
 def add_to_kustomization(folder: Path, file_name: str) -> None:
     """List a new file in ``folder``'s kustomization, as mrgen would."""
-    edit_yaml(folder / "kustomization.yaml",
-              lambda data: data["resources"].append(file_name))
+    edit_yaml(folder / "kustomization.yaml", lambda data: data["resources"].append(file_name))
 
 
 def line_of(path: Path, needle: str) -> tuple[int, int]:

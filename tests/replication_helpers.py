@@ -36,8 +36,10 @@ def render_to(folder: Path, data: Doc) -> Path:
 
 def docs_under(folder: Path) -> dict[str, list[Doc]]:
     """Every rendered YAML file (relative path) with its documents."""
-    return {p.relative_to(folder).as_posix(): [d for d in yaml.safe_load_all(p.read_text()) if d]
-            for p in sorted(folder.rglob("*.yaml"))}
+    return {
+        p.relative_to(folder).as_posix(): [d for d in yaml.safe_load_all(p.read_text()) if d]
+        for p in sorted(folder.rglob("*.yaml"))
+    }
 
 
 kustomize = kustomize_build  # `kubectl kustomize folder`, parsed (tests.k8s_helpers)

@@ -10,8 +10,17 @@ from pathlib import Path
 
 from tests.conftest import EXAMPLE_SPEC, REPO, run_cli
 
-GIT = ["git", "-c", "user.name=mrgen test", "-c", "user.email=test@example.com",
-       "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
+GIT = [
+    "git",
+    "-c",
+    "user.name=mrgen test",
+    "-c",
+    "user.email=test@example.com",
+    "-c",
+    "commit.gpgsign=false",
+    "-c",
+    "init.defaultBranch=main",
+]
 EXAMPLE_SHA = "0123456789abcdef0123456789abcdef01234567"
 """The commit the README's examples pin: a user's value, replaced by a real one in tests."""
 EXAMPLE_URL = "https://github.com/acme/mrgen"
@@ -19,8 +28,9 @@ EXAMPLE_URL = "https://github.com/acme/mrgen"
 
 
 def git(repo: Path, *args: str) -> str:
-    done = subprocess.run([*GIT, *args], cwd=repo, capture_output=True, text=True, check=False,
-                          timeout=60)
+    done = subprocess.run(
+        [*GIT, *args], cwd=repo, capture_output=True, text=True, check=False, timeout=60
+    )
     assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
     return done.stdout
 
@@ -34,8 +44,14 @@ def commit_all(repo: Path, message: str) -> str:
 def mrgen_repository(dest: Path) -> str:
     """A git repository at ``dest`` holding this project's current files (work tree included,
     rendered/ left out); returns its commit."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
-                            capture_output=True, text=True, check=True, timeout=60)
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     for name in filter(None, listed.stdout.split("\0")):
         source = REPO / name
         if source.is_file() and not name.startswith("rendered/"):
@@ -65,4 +81,4 @@ def readme_block(first_line: str, after: str = "") -> str:
     ``after``), without its fences."""
     readme = (REPO / "docs" / "operations.md").read_text(encoding="utf-8")
     start = readme.index("\n" + first_line + "\n", readme.index(after) if after else 0)
-    return readme[start + 1: readme.index("\n```", start)] + "\n"
+    return readme[start + 1 : readme.index("\n```", start)] + "\n"

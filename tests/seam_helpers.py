@@ -35,8 +35,12 @@ def write(root: Path, rel: str, *docs: Any) -> Path:
 
 def append_yaml(path: Path, *docs: Any) -> None:
     """Add documents to a YAML file (a stream)."""
-    path.write_text(path.read_text(encoding="utf-8") + "---\n" +
-                    yaml.safe_dump_all(list(docs), sort_keys=False), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "---\n"
+        + yaml.safe_dump_all(list(docs), sort_keys=False),
+        encoding="utf-8",
+    )
 
 
 def cluster(root: Path, name: str, *objects: dict[str, Any]) -> Path:
@@ -47,13 +51,21 @@ def cluster(root: Path, name: str, *objects: dict[str, Any]) -> Path:
         file = f"{obj['kind'].lower()}-{obj['metadata']['name']}.yaml"
         write(folder, file, obj)
         files.append(file)
-    write(folder, "kustomization.yaml", {"apiVersion": "kustomize.config.k8s.io/v1beta1",
-                                         "kind": "Kustomization", "resources": files})
+    write(
+        folder,
+        "kustomization.yaml",
+        {
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "resources": files,
+        },
+    )
     return folder
 
 
-def obj(api_version: str, kind: str, name: str, namespace: str | None = APP_NS,
-        **fields: Any) -> dict[str, Any]:
+def obj(
+    api_version: str, kind: str, name: str, namespace: str | None = APP_NS, **fields: Any
+) -> dict[str, Any]:
     meta: dict[str, Any] = {"name": name}
     if namespace:
         meta["namespace"] = namespace
@@ -62,27 +74,45 @@ def obj(api_version: str, kind: str, name: str, namespace: str | None = APP_NS,
 
 
 def gateway(*hosts: str, name: str = "gw") -> dict[str, Any]:
-    return obj("networking.istio.io/v1", "Gateway", name, spec={
-        "selector": {"istio": "ingressgateway"},
-        "servers": [{"port": {"number": 443, "name": "https", "protocol": "HTTPS"},
-                     "hosts": list(hosts),
-                     "tls": {"mode": "SIMPLE", "credentialName": "tls"}}]})
+    return obj(
+        "networking.istio.io/v1",
+        "Gateway",
+        name,
+        spec={
+            "selector": {"istio": "ingressgateway"},
+            "servers": [
+                {
+                    "port": {"number": 443, "name": "https", "protocol": "HTTPS"},
+                    "hosts": list(hosts),
+                    "tls": {"mode": "SIMPLE", "credentialName": "tls"},
+                }
+            ],
+        },
+    )
 
 
-def virtual_service(*hosts: str, gateway_ref: str = f"{APP_NS}/gw",
-                    http: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return obj("networking.istio.io/v1", "VirtualService", "api", spec={
-        "hosts": list(hosts), "gateways": [gateway_ref],
-        "http": http or [{"route": [{"destination": {"host": "api"}}]}]})
+def virtual_service(
+    *hosts: str, gateway_ref: str = f"{APP_NS}/gw", http: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    return obj(
+        "networking.istio.io/v1",
+        "VirtualService",
+        "api",
+        spec={
+            "hosts": list(hosts),
+            "gateways": [gateway_ref],
+            "http": http or [{"route": [{"destination": {"host": "api"}}]}],
+        },
+    )
 
 
-def record(name: str, *, ip: str = "", alias: str = "", set_id: str = "",
-           failover: str = "") -> dict[str, Any]:
+def record(
+    name: str, *, ip: str = "", alias: str = "", set_id: str = "", failover: str = ""
+) -> dict[str, Any]:
     """One change of a Route53 change batch."""
     rrs: dict[str, Any] = {"Name": name, "Type": "A"}
     if alias:
-        rrs["AliasTarget"] = {"DNSName": alias, "EvaluateTargetHealth": True,
-                              "HostedZoneId": "Z1"}
+        rrs["AliasTarget"] = {"DNSName": alias, "EvaluateTargetHealth": True, "HostedZoneId": "Z1"}
     else:
         rrs.update(TTL=60, ResourceRecords=[{"Value": ip}])
     if set_id:
@@ -93,9 +123,18 @@ def record(name: str, *, ip: str = "", alias: str = "", set_id: str = "",
 
 
 def health_check(fqdn: str, *, sni: bool = True, path: str = "/healthz") -> dict[str, Any]:
-    return {"CallerReference": "ref", "HealthCheckConfig": {
-        "EnableSNI": sni, "FailureThreshold": 3, "FullyQualifiedDomainName": fqdn,
-        "Port": 443, "RequestInterval": 30, "ResourcePath": path, "Type": "HTTPS"}}
+    return {
+        "CallerReference": "ref",
+        "HealthCheckConfig": {
+            "EnableSNI": sni,
+            "FailureThreshold": 3,
+            "FullyQualifiedDomainName": fqdn,
+            "Port": 443,
+            "RequestInterval": 30,
+            "ResourcePath": path,
+            "Type": "HTTPS",
+        },
+    }
 
 
 def findings(root: Path, rule: str | None = None) -> list[str]:

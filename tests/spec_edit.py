@@ -16,8 +16,11 @@ def _region_maps(data: Doc) -> list[dict[str, Any]]:
     """Every mapping keyed by region name."""
     maps: list[dict[str, Any]] = []
     routing = data.get("globalRouting", {})
-    for section, key in (("route53", "origins"), ("route53", "healthCheckIds"),
-                         ("gclb", "negZones")):
+    for section, key in (
+        ("route53", "origins"),
+        ("route53", "healthCheckIds"),
+        ("gclb", "negZones"),
+    ):
         if isinstance(routing.get(section, {}).get(key), dict):
             maps.append(routing[section][key])
     targets = data.get("monitoring", {}).get("federation", {}).get("targets")
@@ -26,8 +29,15 @@ def _region_maps(data: Doc) -> list[dict[str, Any]]:
     return maps
 
 
-def add_region(data: Doc, region: Doc, weights: dict[str, int], *, origin: str,
-               health_check_id: str, neg_zones: list[str]) -> Doc:
+def add_region(
+    data: Doc,
+    region: Doc,
+    weights: dict[str, int],
+    *,
+    origin: str,
+    health_check_id: str,
+    neg_zones: list[str],
+) -> Doc:
     """Append ``region``, set every region's weight from ``weights`` (region name -> weight),
     and give the region its entry in each region-keyed section."""
     data["regions"].append(region)

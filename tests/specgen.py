@@ -85,8 +85,12 @@ def _replication(section: Any, regions: Sequence[RegionRow]) -> Any:
     <= 52); otherwise the generated spec leaves the section out."""
     if len(regions) < 2 or any(r.provider != "gke" for r in regions):
         return None
-    if any(len(f"fpsa-{r.name}") > _GSA_MAX or len(f"{r.name}-cache-invalidation") > _LABEL_MAX
-           or len(f"m-{r.name}") > _LABEL_MAX for r in regions):
+    if any(
+        len(f"fpsa-{r.name}") > _GSA_MAX
+        or len(f"{r.name}-cache-invalidation") > _LABEL_MAX
+        or len(f"m-{r.name}") > _LABEL_MAX
+        for r in regions
+    ):
         return None
     if len(f"{_primary(regions).name}-model-sync") > _CRONJOB_MAX:
         return None
@@ -107,8 +111,11 @@ def _mesh(section: Any, regions: Sequence[RegionRow]) -> Any:
     slowest = max(r.latency_ms for r in regions)
     per_try = max(1500, 2 * slowest)
     attempts = section["route"]["retries"]["attempts"]
-    route = {**section["route"], "timeout": f"{max(5000, (attempts + 1) * per_try)}ms",
-             "retries": {**section["route"]["retries"], "perTryTimeout": f"{per_try}ms"}}
+    route = {
+        **section["route"],
+        "timeout": f"{max(5000, (attempts + 1) * per_try)}ms",
+        "retries": {**section["route"]["retries"], "perTryTimeout": f"{per_try}ms"},
+    }
     istio = dict(section["istio"])
     if len({r.provider for r in regions}) > 1:
         istio["network"] = "perCluster"
@@ -123,8 +130,9 @@ def _global_routing(section: Any, regions: Sequence[RegionRow]) -> Any:
     out["route53"] = {
         **section["route53"],
         "origins": {r.name: f"203.0.113.{i + 1}" for i, r in enumerate(regions)},
-        "healthCheckIds": {r.name: f"{i + 1:08d}-0000-4000-8000-000000000000"
-                           for i, r in enumerate(regions)},
+        "healthCheckIds": {
+            r.name: f"{i + 1:08d}-0000-4000-8000-000000000000" for i, r in enumerate(regions)
+        },
     }
     if all(r.provider == "gke" for r in regions):
         out["gclb"] = {**section["gclb"], "negZones": {r.name: [f"{r.gcp}-a"] for r in regions}}
@@ -134,8 +142,9 @@ def _global_routing(section: Any, regions: Sequence[RegionRow]) -> Any:
     return out
 
 
-REGION_KEYED.update(replication=_replication, monitoring=_monitoring, mesh=_mesh,
-                    globalRouting=_global_routing)
+REGION_KEYED.update(
+    replication=_replication, monitoring=_monitoring, mesh=_mesh, globalRouting=_global_routing
+)
 
 
 def carried_sections(regions: Sequence[RegionRow]) -> dict[str, Any]:
@@ -177,8 +186,14 @@ _SpecDumper.add_representer(str, _str)
 
 def to_yaml(data: Any) -> str:
     """YAML text mrgen reads back as ``data`` (strings YAML 1.1 would misread are quoted)."""
-    return yaml.dump(data, Dumper=_SpecDumper, sort_keys=False, allow_unicode=True,
-                     default_flow_style=False, width=100)
+    return yaml.dump(
+        data,
+        Dumper=_SpecDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
 
 
 _WORDS = ("north", "south", "east", "west", "central", "northeast", "southeast", "mid")
@@ -193,19 +208,21 @@ def deterministic_regions(count: int) -> list[RegionRow]:
     rows = []
     for i, name in enumerate(names):
         others = [names[(i + k) % count] for k in (1, 2) if (i + k) % count != i]
-        rows.append(RegionRow(
-            name=name,
-            role="primary" if i == 0 else ("secondary" if i % 2 else "tertiary"),
-            cluster=f"{name}-gke",
-            provider="gke" if i % 3 else "eks",
-            aws=f"{_COUNTRIES[i % 8]}-{_WORDS[(i // 8) % 8]}-{i + 1}",
-            gcp=f"{_WORDS[i % 8]}-{_WORDS[(i // 8) % 8]}{i + 1}",
-            min_replicas=2 + i % 3,
-            max_replicas=10 + i,
-            weight=base + (1 if i < rest else 0),
-            latency_ms=(100, 150, 200, 250)[i % 4],  # a realistic, bounded set of targets
-            failover=tuple(dict.fromkeys(others)),
-        ))
+        rows.append(
+            RegionRow(
+                name=name,
+                role="primary" if i == 0 else ("secondary" if i % 2 else "tertiary"),
+                cluster=f"{name}-gke",
+                provider="gke" if i % 3 else "eks",
+                aws=f"{_COUNTRIES[i % 8]}-{_WORDS[(i // 8) % 8]}-{i + 1}",
+                gcp=f"{_WORDS[i % 8]}-{_WORDS[(i // 8) % 8]}{i + 1}",
+                min_replicas=2 + i % 3,
+                max_replicas=10 + i,
+                weight=base + (1 if i < rest else 0),
+                latency_ms=(100, 150, 200, 250)[i % 4],  # a realistic, bounded set of targets
+                failover=tuple(dict.fromkeys(others)),
+            )
+        )
     return rows
 
 

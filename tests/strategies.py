@@ -23,17 +23,27 @@ from tests.specgen import RegionRow, spec_data, to_yaml
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
 _ALNUM = _LOWER + "0123456789"
 _labels = st.builds(  # [a-z]([-a-z0-9]{0,13}[a-z0-9])?  (from_regex is slower to draw)
-    lambda first, rest: first + rest, st.sampled_from(_LOWER),
-    st.just("") | st.builds(lambda mid, last: mid + last, st.text(_ALNUM + "-", max_size=13),
-                            st.sampled_from(_ALNUM)))
-_words = st.sampled_from(("east", "west", "north", "south", "central", "northeast",
-                          "southeast", "mid")) | st.text(_LOWER, min_size=1, max_size=10)
-_aws = st.builds(lambda cc, infix, word, n: f"{cc}{infix}-{word}-{n}",
-                 st.text(_LOWER, min_size=2, max_size=2),
-                 st.sampled_from(("", "", "", "-gov", "-isob")), _words, st.integers(1, 99))
+    lambda first, rest: first + rest,
+    st.sampled_from(_LOWER),
+    st.just("")
+    | st.builds(
+        lambda mid, last: mid + last, st.text(_ALNUM + "-", max_size=13), st.sampled_from(_ALNUM)
+    ),
+)
+_words = st.sampled_from(
+    ("east", "west", "north", "south", "central", "northeast", "southeast", "mid")
+) | st.text(_LOWER, min_size=1, max_size=10)
+_aws = st.builds(
+    lambda cc, infix, word, n: f"{cc}{infix}-{word}-{n}",
+    st.text(_LOWER, min_size=2, max_size=2),
+    st.sampled_from(("", "", "", "-gov", "-isob")),
+    _words,
+    st.integers(1, 99),
+)
 _gcp = st.builds(lambda a, b, n: f"{a}-{b}{n}", _words, _words, st.integers(1, 99))
 _env_keys = st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_]{0,20}\Z").filter(
-    lambda k: k not in {"REGION", "SERVICE_NAME", "POD_NAME", "POD_NAMESPACE"})
+    lambda k: k not in {"REGION", "SERVICE_NAME", "POD_NAME", "POD_NAMESPACE"}
+)
 # Any text YAML can carry: control characters and non-BMP included (no surrogates).
 _env_values = st.text(st.characters(codec="utf-8"), max_size=40)
 
@@ -68,19 +78,23 @@ def region_rows(draw: st.DrawFn, min_regions: int = 1, max_regions: int = 50) ->
         if draw(st.booleans()) and others:
             order = draw(st.permutations(others))
             failover = tuple(order[: draw(st.integers(0, len(order)))])
-        rows.append(RegionRow(
-            name=name,
-            role="primary" if i == primary else draw(st.sampled_from(("secondary", "tertiary"))),
-            cluster=clusters[i],
-            provider=draw(st.sampled_from(("gke", "eks"))),
-            aws=aws[i],
-            gcp=gcp[i],
-            min_replicas=low,
-            max_replicas=draw(st.integers(low, low + 50)),
-            weight=weights[i],
-            latency_ms=draw(st.integers(1, 60000)),
-            failover=failover,
-        ))
+        rows.append(
+            RegionRow(
+                name=name,
+                role="primary"
+                if i == primary
+                else draw(st.sampled_from(("secondary", "tertiary"))),
+                cluster=clusters[i],
+                provider=draw(st.sampled_from(("gke", "eks"))),
+                aws=aws[i],
+                gcp=gcp[i],
+                min_replicas=low,
+                max_replicas=draw(st.integers(low, low + 50)),
+                weight=weights[i],
+                latency_ms=draw(st.integers(1, 60000)),
+                failover=failover,
+            )
+        )
     return rows
 
 
@@ -96,8 +110,7 @@ def valid_specs(draw: st.DrawFn, max_regions: int = 50) -> Generated:
 REQUIRED = {
     (): ("apiVersion", "service", "regions"),
     ("service",): ("name", "namespace", "image", "port", "health", "resources"),
-    ("region",): ("name", "role", "cluster", "location", "replicas", "weight",
-                  "latencyTargetMs"),
+    ("region",): ("name", "role", "cluster", "location", "replicas", "weight", "latencyTargetMs"),
 }
 _WRONG_TYPES: list[Any] = ["80", 3.5, True, None, [], {}, {"a": 1}, [1, 2]]
 
@@ -124,15 +137,22 @@ def _delete_required(data: dict[str, Any], draw: st.DrawFn) -> None:
 def _wrong_type(data: dict[str, Any], draw: st.DrawFn) -> None:
     _, region = _region(data, draw)
     targets: list[tuple[dict[str, Any], str, tuple[type, ...]]] = [
-        (data["service"], "port", (int,)), (data["service"], "name", (str,)),
-        (data["service"], "image", (str,)), (data["service"], "health", (dict,)),
-        (region, "weight", (int,)), (region, "name", (str,)), (region, "cluster", (dict,)),
-        (region["replicas"], "min", (int,)), (region, "latencyTargetMs", (int,)),
-        (region["location"], "aws", (str,)), (data, "regions", (list,)),
+        (data["service"], "port", (int,)),
+        (data["service"], "name", (str,)),
+        (data["service"], "image", (str,)),
+        (data["service"], "health", (dict,)),
+        (region, "weight", (int,)),
+        (region, "name", (str,)),
+        (region, "cluster", (dict,)),
+        (region["replicas"], "min", (int,)),
+        (region, "latencyTargetMs", (int,)),
+        (region["location"], "aws", (str,)),
+        (data, "regions", (list,)),
     ]
     parent, key, ok = draw(st.sampled_from(targets))
-    value = draw(st.sampled_from([v for v in _WRONG_TYPES
-                                  if not isinstance(v, ok) or isinstance(v, bool)]))
+    value = draw(
+        st.sampled_from([v for v in _WRONG_TYPES if not isinstance(v, ok) or isinstance(v, bool)])
+    )
     parent[key] = value
 
 
@@ -159,8 +179,9 @@ def _duplicate(data: dict[str, Any], draw: st.DrawFn) -> None:
         regions[1]["weight"] = 0
         return
     a, b = draw(st.lists(st.integers(0, len(regions) - 1), min_size=2, max_size=2, unique=True))
-    field = draw(st.sampled_from((("name",), ("cluster", "name"), ("location", "aws"),
-                                  ("location", "gcp"))))
+    field = draw(
+        st.sampled_from((("name",), ("cluster", "name"), ("location", "aws"), ("location", "gcp")))
+    )
     src, dst = regions[a], regions[b]
     for key in field[:-1]:
         src, dst = src[key], dst[key]
@@ -207,16 +228,48 @@ def _unknown_field(data: dict[str, Any], draw: st.DrawFn) -> None:
 
 def _bad_names(data: dict[str, Any], draw: st.DrawFn) -> None:
     _, region = _region(data, draw)
-    value = draw(st.sampled_from(("../x", "UPPER", "a_b", "-a", "a-", "", "x" * 64, "a b",
-                                  "/etc/passwd", "a\nb", "{{ x }}")))
-    parent, key = draw(st.sampled_from(((region, "name"), (region["cluster"], "name"),
-                                        (data["service"], "name"),
-                                        (data["service"], "namespace"))))
+    value = draw(
+        st.sampled_from(
+            (
+                "../x",
+                "UPPER",
+                "a_b",
+                "-a",
+                "a-",
+                "",
+                "x" * 64,
+                "a b",
+                "/etc/passwd",
+                "a\nb",
+                "{{ x }}",
+            )
+        )
+    )
+    parent, key = draw(
+        st.sampled_from(
+            (
+                (region, "name"),
+                (region["cluster"], "name"),
+                (data["service"], "name"),
+                (data["service"], "namespace"),
+            )
+        )
+    )
     parent[key] = value
 
 
-STRUCTURAL = (_delete_required, _wrong_type, _out_of_range, _duplicate, _weights_off,
-              _failover, _roles, _min_above_max, _unknown_field, _bad_names)
+STRUCTURAL = (
+    _delete_required,
+    _wrong_type,
+    _out_of_range,
+    _duplicate,
+    _weights_off,
+    _failover,
+    _roles,
+    _min_above_max,
+    _unknown_field,
+    _bad_names,
+)
 
 
 @st.composite
@@ -228,8 +281,7 @@ def structurally_invalid(draw: st.DrawFn) -> tuple[bytes, bool]:
     first, *more = draw(st.lists(st.sampled_from(STRUCTURAL), min_size=1, max_size=3))
     first(data, draw)  # on a valid spec: always applies, and makes it invalid
     for mutate in more:  # may find the structure already broken by an earlier one
-        with contextlib.suppress(KeyError, TypeError, IndexError, AttributeError,
-                                 StopIteration):
+        with contextlib.suppress(KeyError, TypeError, IndexError, AttributeError, StopIteration):
             mutate(data, draw)
     return to_yaml(data).encode("utf-8"), not more
 
@@ -245,7 +297,7 @@ def damaged_text(draw: st.DrawFn) -> bytes:
         for _ in range(draw(st.integers(1, 8))):
             raw[rng.randrange(len(raw))] ^= 1 << rng.randrange(8)
     elif kind == "truncate":
-        del raw[draw(st.integers(0, len(raw) - 1)):]
+        del raw[draw(st.integers(0, len(raw) - 1)) :]
     elif kind == "unicode":
         junk = draw(st.text(min_size=1, max_size=8)).encode("utf-8", "surrogatepass")
         at = rng.randrange(len(raw) + 1)
@@ -265,16 +317,52 @@ def damaged_text(draw: st.DrawFn) -> bytes:
 # Any name a Linux folder entry can take (no '/', no NUL): line breaks, '#', ':', YAML
 # document markers, bidi controls and characters beyond the BMP included.
 _NAME_CHARS = st.characters(codec="utf-8", exclude_characters="/\0")
-HOSTILE_NAMES = ("a\nkind: Secret\n---\nb", "--- a", "a # b", "a: b", "...", "-a", " a ",
-                 "a\u2028b\x85c", "\u202ereversed", "a\rb", "\U0001F600", "a-->b<!--", "\\")
-file_names = st.sampled_from(HOSTILE_NAMES) | st.text(_NAME_CHARS, min_size=1, max_size=20)\
-    .filter(lambda n: n not in (".", "..") and len(n.encode()) <= 200)
+HOSTILE_NAMES = (
+    "a\nkind: Secret\n---\nb",
+    "--- a",
+    "a # b",
+    "a: b",
+    "...",
+    "-a",
+    " a ",
+    "a\u2028b\x85c",
+    "\u202ereversed",
+    "a\rb",
+    "\U0001f600",
+    "a-->b<!--",
+    "\\",
+)
+file_names = st.sampled_from(HOSTILE_NAMES) | st.text(_NAME_CHARS, min_size=1, max_size=20).filter(
+    lambda n: n not in (".", "..") and len(n.encode()) <= 200
+)
 
-STEP_KINDS = ("user-file", "user-folder", "link-file", "link-folder", "fifo", "folder-at-file",
-              "file-at-folder", "delete", "edit", "record-entry", "record-garbage",
-              "unowned-at-wanted", "stale-staging", "stale-lock", "no-folder")
-RECORD_ENTRIES = ("../victim", "/etc/passwd", "userlink/victim", "a//b", "./a", "", "a/../b",
-                  "k8s/base/../../../victim")
+STEP_KINDS = (
+    "user-file",
+    "user-folder",
+    "link-file",
+    "link-folder",
+    "fifo",
+    "folder-at-file",
+    "file-at-folder",
+    "delete",
+    "edit",
+    "record-entry",
+    "record-garbage",
+    "unowned-at-wanted",
+    "stale-staging",
+    "stale-lock",
+    "no-folder",
+)
+RECORD_ENTRIES = (
+    "../victim",
+    "/etc/passwd",
+    "userlink/victim",
+    "a//b",
+    "./a",
+    "",
+    "a/../b",
+    "k8s/base/../../../victim",
+)
 
 Step = tuple[str, int, str]
 """(kind, a number that picks an existing file or folder, a name or record entry)."""
@@ -285,7 +373,15 @@ def folder_states(draw: st.DrawFn) -> tuple[Step, ...]:
     """Changes to an output folder between two renders: user files and folders, links to
     outside, FIFOs, files and folders swapped, owned files deleted or edited, hostile or
     broken record entries, what a killed render leaves. One to four of them."""
-    steps = draw(st.lists(st.tuples(st.sampled_from(STEP_KINDS), st.integers(0, 10_000),
-                                    file_names | st.sampled_from(RECORD_ENTRIES)),
-                          min_size=1, max_size=4))
+    steps = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(STEP_KINDS),
+                st.integers(0, 10_000),
+                file_names | st.sampled_from(RECORD_ENTRIES),
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
     return tuple(steps)

@@ -23,39 +23,55 @@ def _kinds(project: Doc, key: str) -> set[tuple[str, str]]:
     return {(e["group"], e["kind"]) for e in project["spec"].get(key, [])}
 
 
-def _rendered_kinds(files: dict[str, list[Doc]], prefix: str,
-                    namespaced: bool) -> set[tuple[str, str]]:
-    return {(d["apiVersion"].rpartition("/")[0], d["kind"])
-            for path, docs in files.items() if path.startswith(prefix)
-            and not path.endswith("kustomization.yaml") and not path.endswith(".patch.yaml")
-            for d in docs if ("namespace" in d["metadata"]) == namespaced}
+def _rendered_kinds(
+    files: dict[str, list[Doc]], prefix: str, namespaced: bool
+) -> set[tuple[str, str]]:
+    return {
+        (d["apiVersion"].rpartition("/")[0], d["kind"])
+        for path, docs in files.items()
+        if path.startswith(prefix)
+        and not path.endswith("kustomization.yaml")
+        and not path.endswith(".patch.yaml")
+        for d in docs
+        if ("namespace" in d["metadata"]) == namespaced
+    }
 
 
 def test_projects_admit_exactly_the_rendered_kinds() -> None:
     files = render_docs(example())
     workloads, platform = files[WORKLOADS][0], files[PLATFORM][0]
-    assert _kinds(workloads, "clusterResourceWhitelist") == \
-        _rendered_kinds(files, "k8s/base/", False) | _rendered_kinds(files, "k8s/overlays/",
-                                                                     False)
-    assert _kinds(platform, "clusterResourceWhitelist") == \
-        _rendered_kinds(files, "k8s/platform/", False)
+    assert _kinds(workloads, "clusterResourceWhitelist") == _rendered_kinds(
+        files, "k8s/base/", False
+    ) | _rendered_kinds(files, "k8s/overlays/", False)
+    assert _kinds(platform, "clusterResourceWhitelist") == _rendered_kinds(
+        files, "k8s/platform/", False
+    )
     synced = _rendered_kinds(files, "k8s/base/", True) | _rendered_kinds(
-        files, "k8s/overlays/", True)
-    children = {("apps", "ReplicaSet"), ("", "Pod"), ("batch", "Job"), ("", "Endpoints"),
-                ("discovery.k8s.io", "EndpointSlice")}
+        files, "k8s/overlays/", True
+    )
+    children = {
+        ("apps", "ReplicaSet"),
+        ("", "Pod"),
+        ("batch", "Job"),
+        ("", "Endpoints"),
+        ("discovery.k8s.io", "EndpointSlice"),
+    }
     assert _kinds(workloads, "namespaceResourceWhitelist") == synced | children
     argo = _rendered_kinds(files, "argocd/", True)
-    assert _kinds(platform, "namespaceResourceWhitelist") == \
-        _rendered_kinds(files, "k8s/platform/", True) | argo
+    assert (
+        _kinds(platform, "namespaceResourceWhitelist")
+        == _rendered_kinds(files, "k8s/platform/", True) | argo
+    )
     assert argo == {("argoproj.io", k) for k in ("AppProject", "Application", "ApplicationSet")}
 
 
 def test_destinations_are_the_namespaces_objects_land_in() -> None:
     files = render_docs(example())
     platform = files[PLATFORM][0]["spec"]["destinations"]
-    assert platform == [{"name": "us-east-1", "namespace": ns}
-                        for ns in ("argocd", "fingerprint-api", "fingerprint-prod",
-                                   "monitoring")]
+    assert platform == [
+        {"name": "us-east-1", "namespace": ns}
+        for ns in ("argocd", "fingerprint-api", "fingerprint-prod", "monitoring")
+    ]
     for doc in (files[WORKLOADS][0], files[PLATFORM][0], files[ISTIO][0]):
         spec = doc["spec"]
         assert all("*" not in d.values() for d in spec["destinations"])
@@ -78,11 +94,21 @@ def extra_layer_object(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def render(self: object, *args: object) -> Iterator[RenderedFile]:
         yield from original(self, *args)  # type: ignore[arg-type]
-        yield emit.yaml_file("k8s/platform/monitoring/priorityclass-scrapers.yaml", emit.k8s(
-            "scheduling.k8s.io/v1", "PriorityClass", emit.metadata("scrapers"), value=1000))
-        yield emit.yaml_file("k8s/platform/monitoring/probe-api.yaml", emit.k8s(
-            "monitoring.coreos.com/v1", "Probe", emit.metadata("api", namespace="probes"),
-            spec={}))
+        yield emit.yaml_file(
+            "k8s/platform/monitoring/priorityclass-scrapers.yaml",
+            emit.k8s(
+                "scheduling.k8s.io/v1", "PriorityClass", emit.metadata("scrapers"), value=1000
+            ),
+        )
+        yield emit.yaml_file(
+            "k8s/platform/monitoring/probe-api.yaml",
+            emit.k8s(
+                "monitoring.coreos.com/v1",
+                "Probe",
+                emit.metadata("api", namespace="probes"),
+                spec={},
+            ),
+        )
 
     monkeypatch.setattr(type(MONITORING_SECTION), "render", render)
 

@@ -23,8 +23,11 @@ SPEC = f"spec/{EXAMPLE_SPEC.name}"
 
 def header(case: Path, key: str) -> list[str]:
     marker = f"# {key}: "
-    return [line[len(marker):] for line in case.read_text(encoding="utf-8").splitlines()
-            if line.startswith(marker)]
+    return [
+        line[len(marker) :]
+        for line in case.read_text(encoding="utf-8").splitlines()
+        if line.startswith(marker)
+    ]
 
 
 def diagnostics(stderr: str) -> list[str]:
@@ -70,8 +73,9 @@ def test_validate_reports_located_errors(case: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_render_fails_and_leaves_output_untouched(case: Path, tmp_path: Path,
-                                                  rendered_out: Path) -> None:
+def test_render_fails_and_leaves_output_untouched(
+    case: Path, tmp_path: Path, rendered_out: Path
+) -> None:
     root = place(case, tmp_path)
     before = snapshot(rendered_out)
     result = run_cli(["render", SPEC, "--out", str(rendered_out)], cwd=root)

@@ -20,7 +20,7 @@ CASES = sorted(CORPUS.glob("*.yaml"))
 def expected(case: Path) -> list[str]:
     lines = case.read_bytes().split(b"\n")
     marker = b"# expect: "
-    found = [ln[len(marker):].decode("ascii") for ln in lines if ln.startswith(marker)]
+    found = [ln[len(marker) :].decode("ascii") for ln in lines if ln.startswith(marker)]
     assert found, f"{case.name} has no '# expect:' line"
     return [f"{case.name}:{e}" for e in found]
 
@@ -28,8 +28,7 @@ def expected(case: Path) -> list[str]:
 def diagnostics(stderr: str) -> list[str]:
     """The diagnostic lines (a YAML syntax error also shows its source line and a caret,
     on lines of their own starting with '    |')."""
-    return [line for line in stderr.splitlines()
-            if not line.startswith(("mrgen: ", "    |"))]
+    return [line for line in stderr.splitlines() if not line.startswith(("mrgen: ", "    |"))]
 
 
 @pytest.fixture(scope="module")

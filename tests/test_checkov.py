@@ -36,28 +36,51 @@ OFFLINE = {
 
 
 def _offline_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("CKV_", "BC_", "PRISMA", "CHECKOV_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CKV_", "BC_", "PRISMA", "CHECKOV_"))
+    }
     return {**env, **OFFLINE}
 
 
 def _build(rendered: Path, out: Path) -> None:
     """Every kustomize root Argo CD syncs, built, one file each."""
     out.mkdir(parents=True)
-    roots = [*sorted((rendered / "k8s/overlays").iterdir()),
-             *sorted((rendered / "k8s/platform").iterdir())]
+    roots = [
+        *sorted((rendered / "k8s/overlays").iterdir()),
+        *sorted((rendered / "k8s/platform").iterdir()),
+    ]
     for root in roots:
         docs = kustomize_build(root)
         (out / f"{root.parent.name}-{root.name}.yaml").write_text(
-            yaml.safe_dump_all(docs, sort_keys=False), encoding="utf-8")
+            yaml.safe_dump_all(docs, sort_keys=False), encoding="utf-8"
+        )
 
 
 def _checkov(folder: Path) -> dict[str, Any]:
     checkov = require_tool("checkov")
     result = subprocess.run(
-        [checkov, "--directory", str(folder), "--framework", "kubernetes", "--skip-download",
-         "--check", ",".join(CHECKS), "--output", "json", "--quiet", "--compact"],
-        capture_output=True, text=True, timeout=600, env=_offline_env(), check=False)
+        [
+            checkov,
+            "--directory",
+            str(folder),
+            "--framework",
+            "kubernetes",
+            "--skip-download",
+            "--check",
+            ",".join(CHECKS),
+            "--output",
+            "json",
+            "--quiet",
+            "--compact",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=_offline_env(),
+        check=False,
+    )
     assert result.returncode in (0, 1), result.stderr
     report = json.loads(result.stdout)
     found: dict[str, Any] = report[0] if isinstance(report, list) else report
@@ -67,8 +90,10 @@ def _checkov(folder: Path) -> dict[str, Any]:
 def _failed(report: dict[str, Any]) -> list[tuple[str, str, str]]:
     if "results" not in report:  # nothing failed and --quiet: only a summary
         return []
-    return sorted((f["check_id"], f["resource"], Path(f["file_path"]).name)
-                  for f in report["results"]["failed_checks"])
+    return sorted(
+        (f["check_id"], f["resource"], Path(f["file_path"]).name)
+        for f in report["results"]["failed_checks"]
+    )
 
 
 def test_no_unneeded_token_and_every_pod_under_a_network_policy(tmp_path: Path) -> None:
@@ -100,5 +125,8 @@ def test_the_checks_fire_on_a_broken_render(tmp_path: Path) -> None:
     _build(broken, tmp_path / "built")
     failed = _failed(_checkov(tmp_path / "built"))
     assert {check for check, _, _ in failed} == set(CHECKS)
-    assert ("CKV_K8S_38", "Deployment.fingerprint-api.us-east-1-fingerprint-api",
-            "overlays-us-east-1.yaml") in failed
+    assert (
+        "CKV_K8S_38",
+        "Deployment.fingerprint-api.us-east-1-fingerprint-api",
+        "overlays-us-east-1.yaml",
+    ) in failed

@@ -73,8 +73,8 @@ def test_spec_values_cannot_inject_structure(project: Path) -> None:
     spec = project / "spec" / "fingerprint-api.yaml"
     hostile = "x\nkind: Secret\n---\napiVersion: v1 # {{ 7*7 }} ${HOME}: '"
     text = spec.read_text().replace(
-        "  maxUnavailable: 1\n",
-        f"  maxUnavailable: 1\n  env:\n    NOTE: {json.dumps(hostile)}\n")
+        "  maxUnavailable: 1\n", f"  maxUnavailable: 1\n  env:\n    NOTE: {json.dumps(hostile)}\n"
+    )
     spec.write_text(text)
     result = run_cli(["render"], cwd=project)
     assert result.exit_code == 0, result.stderr

@@ -37,12 +37,20 @@ def tree(folder: Path) -> dict[str, bytes]:
 def spec_text(i: int) -> str:
     """Spec ``i``: two regions of its own (so every other spec's overlays get deleted) and
     an image of its own (so every shared file changes)."""
-    rows = [replace(r, name=f"{r.name}-s{i}", cluster=f"{r.cluster}-s{i}",
-                    failover=tuple(f"{f}-s{i}" for f in r.failover or ()))
-            for r in deterministic_regions(2)]
+    rows = [
+        replace(
+            r,
+            name=f"{r.name}-s{i}",
+            cluster=f"{r.cluster}-s{i}",
+            failover=tuple(f"{f}-s{i}" for f in r.failover or ()),
+        )
+        for r in deterministic_regions(2)
+    ]
     data = spec_data(rows)
-    data["service"] = {**example_data()["service"],
-                       "image": f"registry.example.com/fingerprint/fingerprint-api:1.{i}.0"}
+    data["service"] = {
+        **example_data()["service"],
+        "image": f"registry.example.com/fingerprint/fingerprint-api:1.{i}.0",
+    }
     return to_yaml(data)
 
 
@@ -51,7 +59,8 @@ def check_folder(project: Path, out: Path, expected: list[dict[str, bytes]], whe
     state = tree(out)
     assert state in expected, (
         f"{where}: a tree that is none of the expected ones ({len(state)} files; "
-        f"closest differs in {min(len(set(state.items()) ^ set(t.items())) for t in expected)})")
+        f"closest differs in {min(len(set(state.items()) ^ set(t.items())) for t in expected)})"
+    )
     record = json.loads(state[sync.RECORD])
     assert set(record["files"]) == set(state) - {sync.RECORD}, where
     leftovers = sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".rendered"))
@@ -61,8 +70,10 @@ def check_folder(project: Path, out: Path, expected: list[dict[str, bytes]], whe
 
 def start_all(commands: list[list[str]], cwd: Path) -> list[subprocess.Popen[bytes]]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return [subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE) for cmd in commands]
+    return [
+        subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for cmd in commands
+    ]
 
 
 def wait_all(procs: list[subprocess.Popen[bytes]], timeout: float = 120) -> list[tuple[int, str]]:
@@ -99,14 +110,27 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[s
 
 @pytest.mark.parametrize("procs,rounds", [(2, 6), (4, 4)])
 def test_concurrent_cli_renders_leave_one_whole_tree(
-        procs: int, rounds: int, project: tuple[Path, list[dict[str, bytes]]]) -> None:
+    procs: int, rounds: int, project: tuple[Path, list[dict[str, bytes]]]
+) -> None:
     folder, expected = project
     out = folder / "rendered"
     seen = set()
     for n in range(rounds):
-        commands = [[sys.executable, "-m", "generator", "render", f"spec/s{(n + i) % SPECS}.yaml",
-                     "--out", "rendered", "--force", "--lock-timeout", "100"]
-                    for i in range(procs)]
+        commands = [
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "render",
+                f"spec/s{(n + i) % SPECS}.yaml",
+                "--out",
+                "rendered",
+                "--force",
+                "--lock-timeout",
+                "100",
+            ]
+            for i in range(procs)
+        ]
         for code, err in wait_all(start_all(commands, folder)):
             assert code == 0, err
         seen.add(check_folder(folder, out, expected, f"round {n} of {procs} renders"))
@@ -129,7 +153,8 @@ with output_lock(out, timeout=100):
 
 @pytest.mark.parametrize("procs,rounds", [(2, 25), (4, 15)])
 def test_concurrent_syncs_leave_one_whole_tree(
-        procs: int, rounds: int, project: tuple[Path, list[dict[str, bytes]]]) -> None:
+    procs: int, rounds: int, project: tuple[Path, list[dict[str, bytes]]]
+) -> None:
     folder, expected = project
     out = folder / "rendered"
     inputs = []
@@ -141,8 +166,10 @@ def test_concurrent_syncs_leave_one_whole_tree(
     last = []
     for n in range(rounds):
         chosen = [(n + i) % SPECS for i in range(procs)]
-        commands = [[sys.executable, "-c", WORKER, str(out), inputs[i][1], str(inputs[i][0])]
-                    for i in chosen]
+        commands = [
+            [sys.executable, "-c", WORKER, str(out), inputs[i][1], str(inputs[i][0])]
+            for i in chosen
+        ]
         for code, err in wait_all(start_all(commands, folder)):
             assert code == 0, err
         last.append(check_folder(folder, out, expected, f"round {n} of {procs} syncs"))

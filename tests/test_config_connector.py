@@ -16,9 +16,13 @@ CNRM = ".cnrm.cloud.google.com"
 
 
 def _cnrm(files: dict[str, list[Doc]]) -> list[Doc]:
-    return [d for path, docs in files.items() if path.startswith("k8s/platform/")
-            for d in docs if d["apiVersion"].split("/")[0].endswith(CNRM)
-            and not d["apiVersion"].startswith("core.")]
+    return [
+        d
+        for path, docs in files.items()
+        if path.startswith("k8s/platform/")
+        for d in docs
+        if d["apiVersion"].split("/")[0].endswith(CNRM) and not d["apiVersion"].startswith("core.")
+    ]
 
 
 def test_every_layer_uses_the_one_namespace_and_its_context() -> None:
@@ -26,17 +30,23 @@ def test_every_layer_uses_the_one_namespace_and_its_context() -> None:
     assert {d["metadata"]["namespace"] for d in _cnrm(files)} == {"fingerprint-prod"}
     assert any(p.startswith("k8s/platform/gclb/") for p in files)
     (context,) = files[f"{KCC}/configconnectorcontext.yaml"]
-    assert context["metadata"] == {**context["metadata"], "namespace": "fingerprint-prod",
-                                   "name": "configconnectorcontext.core.cnrm.cloud.google.com"}
+    assert context["metadata"] == {
+        **context["metadata"],
+        "namespace": "fingerprint-prod",
+        "name": "configconnectorcontext.core.cnrm.cloud.google.com",
+    }
     assert context["spec"] == {
-        "googleServiceAccount": "config-connector@fingerprint-prod.iam.gserviceaccount.com"}
+        "googleServiceAccount": "config-connector@fingerprint-prod.iam.gserviceaccount.com"
+    }
     assert files[f"{KCC}/namespace.yaml"][0]["metadata"]["name"] == "fingerprint-prod"
 
 
 def test_the_namespace_and_account_from_the_spec() -> None:
     data = example()
-    data["configConnector"] = {"namespace": "gcp-objects",
-                               "googleServiceAccount": "kcc-prod@platform.iam.gserviceaccount.com"}
+    data["configConnector"] = {
+        "namespace": "gcp-objects",
+        "googleServiceAccount": "kcc-prod@platform.iam.gserviceaccount.com",
+    }
     files = render_docs(data)
     assert {d["metadata"]["namespace"] for d in _cnrm(files)} == {"gcp-objects"}
     (context,) = files[f"{KCC}/configconnectorcontext.yaml"]
@@ -53,10 +63,12 @@ def test_cluster_mode_declares_it_instead_of_a_context() -> None:
     assert "namespace" not in cluster["metadata"]
     assert cluster["spec"] == {
         "mode": "cluster",
-        "googleServiceAccount": "config-connector@fingerprint-prod.iam.gserviceaccount.com"}
+        "googleServiceAccount": "config-connector@fingerprint-prod.iam.gserviceaccount.com",
+    }
     project = files["argocd/appproject-fingerprint-api-platform.yaml"][0]["spec"]
-    assert {"group": "core.cnrm.cloud.google.com", "kind": "ConfigConnector"} in \
-        project["clusterResourceWhitelist"]
+    assert {"group": "core.cnrm.cloud.google.com", "kind": "ConfigConnector"} in project[
+        "clusterResourceWhitelist"
+    ]
 
 
 def test_replication_older_namespace_field_still_names_it_but_cannot_disagree() -> None:
@@ -79,8 +91,7 @@ def test_the_gclb_alone_still_gets_a_namespace_with_a_context() -> None:
     data["globalRouting"]["gclb"]["project"] = "lb-project"
     files = render_docs(data)
     assert {d["metadata"]["namespace"] for d in _cnrm(files)} == {"lb-project"}
-    assert files[f"{KCC}/configconnectorcontext.yaml"][0]["metadata"]["namespace"] == \
-        "lb-project"
+    assert files[f"{KCC}/configconnectorcontext.yaml"][0]["metadata"]["namespace"] == "lb-project"
 
 
 def test_without_config_connector_objects_nothing_is_rendered() -> None:
@@ -89,5 +100,4 @@ def test_without_config_connector_objects_nothing_is_rendered() -> None:
     data["globalRouting"]["providers"] = ["route53"]
     del data["globalRouting"]["gclb"]
     files = render_docs(data)
-    assert not any(p.startswith(KCC) or p == "argocd/platform/config-connector.yaml"
-                   for p in files)
+    assert not any(p.startswith(KCC) or p == "argocd/platform/config-connector.yaml" for p in files)

@@ -20,8 +20,9 @@ def _outcome(data: dict[str, Any]) -> tuple[list[str], list[str]]:
         spec = build(load_text(spec_text(data), "spec/test.yaml"), "spec/test.yaml")
     except MrgenError as exc:
         return [f"{d.path}: {d.message}" for d in exc.diagnostics], []
-    return [], [f"{w.path}: {w.message}" for w in spec.warnings
-                if not w.message.startswith("placeholder")]
+    return [], [
+        f"{w.path}: {w.message}" for w in spec.warnings if not w.message.startswith("placeholder")
+    ]
 
 
 def _strategy(data: dict[str, Any]) -> Doc:
@@ -51,24 +52,41 @@ def test_default_steps_follow_the_weights_not_the_roles() -> None:
     data = example()
     del data["delivery"]["rollout"]
     weights = {"us-east-1": 40, "eu-west-1": 20, "ap-southeast-1": 25, "sa-east-1": 15}
-    add_region(data, {"name": "sa-east-1", "role": "tertiary",
-                      "cluster": {"name": "sa-east-1", "provider": "gke"},
-                      "location": {"aws": "sa-east-1", "gcp": "southamerica-east1"},
-                      "replicas": {"min": 2, "max": 10}, "latencyTargetMs": 200,
-                      "failover": ["us-east-1"]}, weights, origin="203.0.113.40",
-               health_check_id="44444444-4444-4444-4444-444444444444",
-               neg_zones=["southamerica-east1-a", "southamerica-east1-b"])
+    add_region(
+        data,
+        {
+            "name": "sa-east-1",
+            "role": "tertiary",
+            "cluster": {"name": "sa-east-1", "provider": "gke"},
+            "location": {"aws": "sa-east-1", "gcp": "southamerica-east1"},
+            "replicas": {"min": 2, "max": 10},
+            "latencyTargetMs": 200,
+            "failover": ["us-east-1"],
+        },
+        weights,
+        origin="203.0.113.40",
+        health_check_id="44444444-4444-4444-4444-444444444444",
+        neg_zones=["southamerica-east1-a", "southamerica-east1-b"],
+    )
     assert [s for s, _ in _steps(_strategy(data))] == [
-        ["sa-east-1"], ["eu-west-1"], ["ap-southeast-1"], ["us-east-1"]]
+        ["sa-east-1"],
+        ["eu-west-1"],
+        ["ap-southeast-1"],
+        ["us-east-1"],
+    ]
 
 
 def test_steps_and_bound_from_the_spec() -> None:
     data = example()
-    data["delivery"]["rollout"] = {"steps": [["ap-southeast-1", "eu-west-1"], ["us-east-1"]],
-                                   "maxUpdate": "50%"}
+    data["delivery"]["rollout"] = {
+        "steps": [["ap-southeast-1", "eu-west-1"], ["us-east-1"]],
+        "maxUpdate": "50%",
+    }
     assert _outcome(data) == ([], [])
-    assert _steps(_strategy(data)) == [(["ap-southeast-1", "eu-west-1"], "50%"),
-                                       (["us-east-1"], "50%")]
+    assert _steps(_strategy(data)) == [
+        (["ap-southeast-1", "eu-west-1"], "50%"),
+        (["us-east-1"], "50%"),
+    ]
 
 
 def test_the_applications_carry_the_label_the_steps_select() -> None:
@@ -78,20 +96,32 @@ def test_the_applications_carry_the_label_the_steps_select() -> None:
     assert "annotations" not in template["spec"]["template"]["metadata"]  # no sync-wave
 
 
-@pytest.mark.parametrize(("steps", "message"), [
-    ([["ap-southeast-1", "eu-west-1", "us-east-1"]],
-     "delivery.rollout.steps[0]: this step holds every region: a bad change would reach them "
-     "all at once; split it"),
-    ([["ap-southeast-1"], ["eu-west-1"]],
-     "delivery.rollout.steps: no step holds us-east-1: RollingSync never syncs an "
-     "Application that no step selects"),
-    ([["ap-southeast-1"], ["eu-west-1", "ap-southeast-1"], ["us-east-1"]],
-     "delivery.rollout.steps[1][1]: 'ap-southeast-1' is already in step 1: Argo CD keeps an "
-     "Application in the first step that selects it"),
-    ([["ap-southeast-1"], ["eu-west-1"], ["us-east-2"]],
-     "delivery.rollout.steps[2][0]: 'us-east-2' is not a region in this spec; did you mean "
-     "'us-east-1'?"),
-])
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        (
+            [["ap-southeast-1", "eu-west-1", "us-east-1"]],
+            "delivery.rollout.steps[0]: this step holds every "
+            "region: a bad change would reach them "
+            "all at once; split it",
+        ),
+        (
+            [["ap-southeast-1"], ["eu-west-1"]],
+            "delivery.rollout.steps: no step holds us-east-1: RollingSync never syncs an "
+            "Application that no step selects",
+        ),
+        (
+            [["ap-southeast-1"], ["eu-west-1", "ap-southeast-1"], ["us-east-1"]],
+            "delivery.rollout.steps[1][1]: 'ap-southeast-1' is already in step 1: Argo CD keeps an "
+            "Application in the first step that selects it",
+        ),
+        (
+            [["ap-southeast-1"], ["eu-west-1"], ["us-east-2"]],
+            "delivery.rollout.steps[2][0]: 'us-east-2' is not a region in this spec; did you mean "
+            "'us-east-1'?",
+        ),
+    ],
+)
 def test_steps_that_defeat_the_rollout(steps: list[list[str]], message: str) -> None:
     data = example()
     data["delivery"]["rollout"] = {"steps": steps}
@@ -101,9 +131,13 @@ def test_steps_that_defeat_the_rollout(steps: list[list[str]], message: str) -> 
 def test_primary_before_the_last_step_is_a_warning() -> None:
     data = example()
     data["delivery"]["rollout"] = {"steps": [["us-east-1"], ["eu-west-1"], ["ap-southeast-1"]]}
-    assert _outcome(data) == ([], [
-        "delivery.rollout.steps: the primary region us-east-1 updates before the last step: "
-        "put it last, after the lower-traffic regions proved the change"])
+    assert _outcome(data) == (
+        [],
+        [
+            "delivery.rollout.steps: the primary region us-east-1 updates before the last step: "
+            "put it last, after the lower-traffic regions proved the change"
+        ],
+    )
 
 
 @pytest.mark.parametrize("bound", [0, "0%", "150%", "half"])

@@ -98,8 +98,9 @@ ROWS: list[tuple[str, list[str], Callable[[Path], None], int]] = [
 
 
 @pytest.mark.parametrize("args,prepare,code", [r[1:] for r in ROWS], ids=[r[0] for r in ROWS])
-def test_the_exit_code_table(args: list[str], prepare: Callable[[Path], None], code: int,
-                             project: Path) -> None:
+def test_the_exit_code_table(
+    args: list[str], prepare: Callable[[Path], None], code: int, project: Path
+) -> None:
     prepare(project)
     started = time.monotonic()
     result = run_cli(args, cwd=project)
@@ -130,10 +131,17 @@ def test_special_files_are_refused_before_reading(project: Path) -> None:
 
 # --- real processes: SIGINT and the lock ---------------------------------------------
 
+
 def start(project: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=project, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", *args],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def finish(proc: subprocess.Popen[str], timeout: float = 60) -> tuple[int, str]:
@@ -188,8 +196,7 @@ def test_interrupting_a_render_that_waits_for_the_lock_exits_130(project: Path) 
     assert not out.exists()
 
 
-def test_interrupting_a_render_while_it_writes_exits_130_and_keeps_one_tree(
-        tmp_path: Path) -> None:
+def test_interrupting_a_render_while_it_writes_exits_130_and_keeps_one_tree(tmp_path: Path) -> None:
     """Ctrl-C while staging: the old tree stays, nothing is left beside it."""
     (tmp_path / "pyproject.toml").write_text("")
     (tmp_path / "spec").mkdir()
@@ -211,10 +218,15 @@ def test_interrupting_a_render_while_it_writes_exits_130_and_keeps_one_tree(
         assert "mrgen: interrupted" in err and "Traceback" not in err
     assert after in (before, new)
     assert not staging.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "pyproject.toml", "rendered",
-                                                          "spec"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "new",
+        "pyproject.toml",
+        "rendered",
+        "spec",
+    ]
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }

@@ -27,13 +27,17 @@ REF_KINDS = {
 }
 CERT_LINK = re.compile(r"^projects/(?P<project>[^/]+)/global/sslCertificates/(?P<name>[^/]+)$")
 NEG_LINK = re.compile(
-    r"^projects/(?P<project>[^/]+)/zones/(?P<zone>[^/]+)/networkEndpointGroups/(?P<name>[^/]+)$")
+    r"^projects/(?P<project>[^/]+)/zones/(?P<zone>[^/]+)/networkEndpointGroups/(?P<name>[^/]+)$"
+)
 
 
 def _objects(data: dict[str, Any] | None = None) -> list[Obj]:
     layer = f"{core_names.platform_dir(naming.GCLB_LAYER)}/"
-    return [yaml.safe_load(f.content) for p, f in sorted(files(model(data)).items())
-            if p.startswith(layer) and not p.endswith("kustomization.yaml")]
+    return [
+        yaml.safe_load(f.content)
+        for p, f in sorted(files(model(data)).items())
+        if p.startswith(layer) and not p.endswith("kustomization.yaml")
+    ]
 
 
 def _by_kind(objects: list[Obj], kind: str) -> list[Obj]:
@@ -64,8 +68,11 @@ def unresolved(objects: list[Obj]) -> list[str]:
             if key == "sslCertificates":
                 for ref in value if isinstance(value, list) else [value]:
                     m = CERT_LINK.match(ref.get("external", ""))
-                    if not m or m["project"] != project or \
-                            ("ComputeManagedSSLCertificate", m["name"]) not in names:
+                    if (
+                        not m
+                        or m["project"] != project
+                        or ("ComputeManagedSSLCertificate", m["name"]) not in names
+                    ):
                         problems.append(f"{where}: certificate {ref} is not rendered")
                 continue
             if key == "projectRef":
@@ -87,9 +94,15 @@ def test_objects_validate_against_the_upstream_schemas() -> None:
     folder = require_crd_schemas() / "compute.cnrm.cloud.google.com"
     objects = _objects()
     kinds = sorted({o["kind"] for o in objects})
-    assert kinds == ["ComputeAddress", "ComputeBackendService", "ComputeForwardingRule",
-                     "ComputeHealthCheck", "ComputeManagedSSLCertificate",
-                     "ComputeTargetHTTPSProxy", "ComputeURLMap"]
+    assert kinds == [
+        "ComputeAddress",
+        "ComputeBackendService",
+        "ComputeForwardingRule",
+        "ComputeHealthCheck",
+        "ComputeManagedSSLCertificate",
+        "ComputeTargetHTTPSProxy",
+        "ComputeURLMap",
+    ]
     for obj in objects:
         assert obj["apiVersion"] == "compute.cnrm.cloud.google.com/v1beta1"
         schema = json.loads((folder / f"{obj['kind'].lower()}_v1beta1.json").read_text())
@@ -109,16 +122,25 @@ def test_schema_validation_can_fail() -> None:
 def test_every_reference_resolves_and_every_object_is_used() -> None:
     objects = _objects()
     assert unresolved(objects) == []
-    referenced = {(REF_KINDS[k], v["name"]) for o in objects for k, v in _walk(o["spec"])
-                  if k in REF_KINDS}
+    referenced = {
+        (REF_KINDS[k], v["name"]) for o in objects for k, v in _walk(o["spec"]) if k in REF_KINDS
+    }
     for obj in objects:
         if obj["kind"] not in ("ComputeForwardingRule", "ComputeManagedSSLCertificate"):
             assert (obj["kind"], obj["metadata"]["name"]) in referenced, obj["metadata"]["name"]
 
 
-@pytest.mark.parametrize("kind", ["ComputeAddress", "ComputeURLMap", "ComputeHealthCheck",
-                                  "ComputeBackendService", "ComputeTargetHTTPSProxy",
-                                  "ComputeManagedSSLCertificate"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "ComputeAddress",
+        "ComputeURLMap",
+        "ComputeHealthCheck",
+        "ComputeBackendService",
+        "ComputeTargetHTTPSProxy",
+        "ComputeManagedSSLCertificate",
+    ],
+)
 def test_a_renamed_object_breaks_resolution(kind: str) -> None:
     objects = copy.deepcopy(_objects())
     _by_kind(objects, kind)[0]["metadata"]["name"] = "renamed"
@@ -139,8 +161,11 @@ def test_the_chain_has_the_load_balancer_shape() -> None:
     assert rule["spec"]["target"]["targetHTTPSProxyRef"]["name"] == proxy["metadata"]["name"]
     assert proxy["spec"]["sslCertificates"]
     assert cert["spec"]["managed"]["domains"] == ["api.example.com"]
-    assert {b["spec"]["loadBalancingScheme"] for b in backends} == \
-        {rule["spec"]["loadBalancingScheme"]} == {"EXTERNAL_MANAGED"}
+    assert (
+        {b["spec"]["loadBalancingScheme"] for b in backends}
+        == {rule["spec"]["loadBalancingScheme"]}
+        == {"EXTERNAL_MANAGED"}
+    )
     for backend in backends:
         spec_b = backend["spec"]
         assert spec_b["location"] == "global" and spec_b["enableCdn"] is True
@@ -153,8 +178,10 @@ def test_the_chain_has_the_load_balancer_shape() -> None:
     assert all(0 <= w["weight"] <= 1000 for w in weighted)
     total = sum(w["weight"] for w in weighted)
     shares = {w["backendServiceRef"]["name"]: Fraction(w["weight"], total) for w in weighted}
-    assert shares == {naming.gclb_backend_service_name(spec, r.name): Fraction(r.weight, 100)
-                      for r in spec.regions}
+    assert shares == {
+        naming.gclb_backend_service_name(spec, r.name): Fraction(r.weight, 100)
+        for r in spec.regions
+    }
 
 
 def test_neg_backends_follow_the_spec_zones() -> None:
@@ -162,31 +189,38 @@ def test_neg_backends_follow_the_spec_zones() -> None:
     data["globalRouting"]["gclb"]["negZones"]["eu-west-1"] = ["europe-west1-c"]
     data["regions"][1]["weight"], data["regions"][2]["weight"] = 40, 10
     objects = _objects(data)
-    backend = next(o for o in _by_kind(objects, "ComputeBackendService")
-                   if o["metadata"]["name"].endswith("eu-west-1"))
+    backend = next(
+        o
+        for o in _by_kind(objects, "ComputeBackendService")
+        if o["metadata"]["name"].endswith("eu-west-1")
+    )
     links = [b["group"]["networkEndpointGroupRef"]["external"] for b in backend["spec"]["backend"]]
-    assert links == ["projects/fingerprint-prod/zones/europe-west1-c/"
-                     "networkEndpointGroups/fingerprint-api-ingress"]
+    assert links == [
+        "projects/fingerprint-prod/zones/europe-west1-c/"
+        "networkEndpointGroups/fingerprint-api-ingress"
+    ]
     (url_map,) = _by_kind(objects, "ComputeURLMap")
-    weights = [w["weight"] for w in url_map["spec"]["defaultRouteAction"]
-               ["weightedBackendServices"]]
+    weights = [
+        w["weight"] for w in url_map["spec"]["defaultRouteAction"]["weightedBackendServices"]
+    ]
     assert weights == [50, 40, 10]
 
 
 def test_platform_layers_follow_the_providers() -> None:
     others = {"config-connector", "monitoring"}  # layers of other sections of the example
-    assert [layer for layer in model().layers if layer not in others] == [
-        "gclb", "route53"]
+    assert [layer for layer in model().layers if layer not in others] == ["gclb", "route53"]
     data = example_data()
     data["globalRouting"]["providers"] = ["route53"]
     del data["globalRouting"]["gclb"]
     only_dns = model(data)
-    assert [layer for layer in only_dns.layers if layer not in others] == [
-        "route53"]
+    assert [layer for layer in only_dns.layers if layer not in others] == ["route53"]
     assert not [p for p in files(only_dns) if p.startswith("k8s/platform/gclb/")]
     data = example_data()
     del data["globalRouting"]
     plain = model(data)
     assert [layer for layer in plain.layers if layer not in others] == []
-    assert not [p for p in files(plain)
-                if p.startswith(("k8s/platform/gclb/", "k8s/platform/route53/", "route53/"))]
+    assert not [
+        p
+        for p in files(plain)
+        if p.startswith(("k8s/platform/gclb/", "k8s/platform/route53/", "route53/"))
+    ]

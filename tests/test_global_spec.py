@@ -26,12 +26,14 @@ def _line_of(text: str, needle: str) -> int:
 def _set_geo(code: str, region: str) -> Callable[[Data], None]:
     def mutate(data: Data) -> None:
         _gr(data)["geography"][code] = region
+
     return mutate
 
 
 def _drop_geo(code: str) -> Callable[[Data], None]:
     def mutate(data: Data) -> None:
         del _gr(data)["geography"][code]
+
     return mutate
 
 
@@ -70,26 +72,44 @@ def _shared_id(data: Data) -> None:
 
 # name: (mutation, message fragment, text on the blamed line)
 CASES: dict[str, tuple[Callable[[Data], None], str, str]] = {
-    "AP continent": (_set_geo("AP", "ap-southeast-1"),
-                     "invalid continent code 'AP' (Route53 has no AP continent: use AS and OC)",
-                     "AP:"),
-    "missing region": (_set_geo("SA", "sa-east-1"), "'sa-east-1' is not a region in this spec",
-                       "SA:"),
+    "AP continent": (
+        _set_geo("AP", "ap-southeast-1"),
+        "invalid continent code 'AP' (Route53 has no AP continent: use AS and OC)",
+        "AP:",
+    ),
+    "missing region": (
+        _set_geo("SA", "sa-east-1"),
+        "'sa-east-1' is not a region in this spec",
+        "SA:",
+    ),
     "no default": (_drop_geo("*"), "missing the default '*' entry", "geography:"),
-    "failover budget": (_budget, "= 300 s reaches the 300 s failover target",
-                        "failureThreshold:"),
+    "failover budget": (_budget, "= 300 s reaches the 300 s failover target", "failureThreshold:"),
     "bad IPv4": (_bad_ip, "'203.0.113.300' is not an IPv4 address", "203.0.113.300"),
-    "missing origin": (_missing_origin, "no origin address for region(s) ap-southeast-1",
-                       "origins:"),
-    "NEG zone elsewhere": (_foreign_zone, "zone 'us-west1-b' is not in eu-west-1's GCP region",
-                           "- us-west1-b"),
-    "domain outside zone": (_outside_zone, "'api.example.com' is not inside the hosted zone",
-                            "domain:"),
-    "provider without settings": (_no_route53_section,
-                                  "'route53' is enabled but the route53 section is missing",
-                                  "providers:"),
-    "ids missing a region": (_ids_missing_region, "no health-check id for region(s) eu-west-1",
-                             "healthCheckIds:"),
+    "missing origin": (
+        _missing_origin,
+        "no origin address for region(s) ap-southeast-1",
+        "origins:",
+    ),
+    "NEG zone elsewhere": (
+        _foreign_zone,
+        "zone 'us-west1-b' is not in eu-west-1's GCP region",
+        "- us-west1-b",
+    ),
+    "domain outside zone": (
+        _outside_zone,
+        "'api.example.com' is not inside the hosted zone",
+        "domain:",
+    ),
+    "provider without settings": (
+        _no_route53_section,
+        "'route53' is enabled but the route53 section is missing",
+        "providers:",
+    ),
+    "ids missing a region": (
+        _ids_missing_region,
+        "no health-check id for region(s) eu-west-1",
+        "healthCheckIds:",
+    ),
     "shared health check": (_shared_id, "the same id as", "us-east-1: 1111"),
 }
 
@@ -130,11 +150,19 @@ def test_defaults_follow_the_guide() -> None:
     del section["gclb"]["negName"]
     gr = routing(model(data))
     assert gr is not None and gr.gclb is not None
-    assert dict(gr.geography) == {"NA": "us-east-1", "EU": "eu-west-1", "AS": "ap-southeast-1",
-                                  "OC": "ap-southeast-1", "*": "us-east-1"}
+    assert dict(gr.geography) == {
+        "NA": "us-east-1",
+        "EU": "eu-west-1",
+        "AS": "ap-southeast-1",
+        "OC": "ap-southeast-1",
+        "*": "us-east-1",
+    }
     assert gr.health_check.path == data["service"]["health"]["liveness"]
-    assert (gr.health_check.request_interval, gr.health_check.failure_threshold, gr.ttl) == \
-        (30, 3, 60)
+    assert (gr.health_check.request_interval, gr.health_check.failure_threshold, gr.ttl) == (
+        30,
+        3,
+        60,
+    )
     assert gr.gclb.cdn_cache_mode == "USE_ORIGIN_HEADERS"
     assert gr.gclb.neg_name == "fingerprint-api-ingress"
     assert gr.gclb.certificate_domains == ("api.example.com",)
@@ -151,8 +179,9 @@ def test_default_geography_uses_only_regions_the_spec_has() -> None:
     zones = _gr(data)["gclb"]["negZones"]
     zones["ap-south-1"] = zones.pop("ap-southeast-1")
     for region in data["regions"]:
-        region["failover"] = [n if n != "ap-southeast-1" else "ap-south-1"
-                              for n in region["failover"]]
+        region["failover"] = [
+            n if n != "ap-southeast-1" else "ap-south-1" for n in region["failover"]
+        ]
     gr = routing(model(data))
     assert gr is not None
     assert dict(gr.geography) == {"NA": "us-east-1", "EU": "eu-west-1", "*": "eu-west-1"}

@@ -23,8 +23,11 @@ CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
 
 
 def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -40,8 +43,15 @@ def test_golden_tree(case: Path, tmp_path: Path) -> None:
     got, want = tree(out), tree(expected_dir)
     assert sorted(got) == sorted(want), "file sets differ (MRGEN_UPDATE_GOLDEN=1 regenerates)"
     diffs = [
-        "".join(difflib.unified_diff(want[p].splitlines(keepends=True),
-                                     got[p].splitlines(keepends=True), f"expected/{p}", f"got/{p}"))
-        for p in sorted(got) if got[p] != want[p]
+        "".join(
+            difflib.unified_diff(
+                want[p].splitlines(keepends=True),
+                got[p].splitlines(keepends=True),
+                f"expected/{p}",
+                f"got/{p}",
+            )
+        )
+        for p in sorted(got)
+        if got[p] != want[p]
     ]
     assert not diffs, "\n".join(diffs) + "\n(MRGEN_UPDATE_GOLDEN=1 regenerates for review)"

@@ -64,8 +64,10 @@ def problems(folder: Path, raw: bytes, heavy: bool = False) -> list[str]:
     before = snapshot(out)
     found = []
     for args in (["validate", SPEC], ["render", SPEC, "--out", "rendered"]):
-        result = bounded(lambda args=args: run_cli(args, cwd=folder),  # type: ignore[misc]
-                         memory=args[0] == "validate" and not heavy)
+        result = bounded(
+            lambda args=args: run_cli(args, cwd=folder),  # type: ignore[misc]
+            memory=args[0] == "validate" and not heavy,
+        )
         assert result.exit_code == 1, result.stdout + result.stderr
         lines = result.stderr.splitlines()
         assert re.fullmatch(r"mrgen: \d+ problems? found", lines[-1]), lines
@@ -90,8 +92,13 @@ def run_process(folder: Path, args: list[str]) -> tuple[int, str, float, int]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=folder, env=env,
-                                stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "generator", *args],
+            cwd=folder,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
         deadline = start + 30
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -122,6 +129,7 @@ def spec_with(change: Callable[[dict[str, Any]], None]) -> bytes:
 
 # --- alias bombs ----------------------------------------------------------------------
 
+
 def _laughs_list(levels: int = 9) -> str:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, levels)]
@@ -130,8 +138,10 @@ def _laughs_list(levels: int = 9) -> str:
 
 def _laughs_map(levels: int = 9) -> str:
     lines = ["m0: &m0 {k0: x, k1: x, k2: x, k3: x, k4: x, k5: x, k6: x, k7: x, k8: x, k9: x}"]
-    lines += ["m{i}: &m{i} {{{body}}}".format(
-        i=i, body=", ".join(f"k{j}: *m{i - 1}" for j in range(10))) for i in range(1, levels)]
+    lines += [
+        "m{i}: &m{i} {{{body}}}".format(i=i, body=", ".join(f"k{j}: *m{i - 1}" for j in range(10)))
+        for i in range(1, levels)
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -156,20 +166,29 @@ BOMBS = {
 @pytest.mark.parametrize("shape", sorted(BOMBS))
 def test_alias_bombs(shape: str, folder: Path) -> None:
     found = problems(folder, BOMBS[shape].encode(), heavy=shape == "wide-single-anchor")
-    assert any(word in "\n".join(found) for word in
-               ("more than 50000 values", "nesting deeper", "unknown field",
-                "mapping keys must be plain strings")), found
+    assert any(
+        word in "\n".join(found)
+        for word in (
+            "more than 50000 values",
+            "nesting deeper",
+            "unknown field",
+            "mapping keys must be plain strings",
+        )
+    ), found
 
 
 # --- size, bytes and encodings -----------------------------------------------------------
+
 
 def test_multi_megabyte_spec(folder: Path) -> None:
     raw = to_yaml(example_data()).encode() + b"# padding\n" * 500_000  # 5 MB
     found = problems(folder, raw, heavy=True)
     line = raw.count(b"\n", 0, 1024 * 1024) + 1
     col = 1024 * 1024 - raw.rfind(b"\n", 0, 1024 * 1024)
-    assert found == [f"{SPEC}:{line}:{col}: the spec is {len(raw)} bytes; the limit is "
-                     "1048576 bytes, reached here"]
+    assert found == [
+        f"{SPEC}:{line}:{col}: the spec is {len(raw)} bytes; the limit is "
+        "1048576 bytes, reached here"
+    ]
 
 
 def test_multi_megabyte_single_line(folder: Path) -> None:
@@ -182,8 +201,9 @@ def test_dense_file_just_under_the_size_limit(folder: Path) -> None:
     raw = b"regions:\n" + b"- x\n" * 260_000
     assert len(raw) < 1024 * 1024
     found = problems(folder, raw, heavy=True)
-    assert found == [f"{SPEC}:49999:3: the spec holds more than 50000 values; "
-                     "no spec needs that many"]
+    assert found == [
+        f"{SPEC}:49999:3: the spec holds more than 50000 values; no spec needs that many"
+    ]
 
 
 def test_spec_just_under_the_size_limit_renders_in_bounds(folder: Path) -> None:
@@ -192,8 +212,9 @@ def test_spec_just_under_the_size_limit_renders_in_bounds(folder: Path) -> None:
     raw = spec_with(lambda d: d["service"].update(env=env))
     assert 900_000 < len(raw) < 1024 * 1024
     (folder / SPEC).write_bytes(raw)
-    result = bounded(lambda: run_cli(["render", SPEC, "--out", "rendered"], cwd=folder),
-                     memory=False)
+    result = bounded(
+        lambda: run_cli(["render", SPEC, "--out", "rendered"], cwd=folder), memory=False
+    )
     assert result.exit_code == 0, result.stderr
     code, stderr, _, rss = run_process(folder, ["render", SPEC, "--out", "again"])
     assert code == 0, stderr
@@ -208,10 +229,14 @@ def _garbage(seed: int, size: int) -> bytes:
 
 ENCODINGS: dict[str, tuple[bytes, str]] = {
     "random-bytes": (_garbage(7, 4096), "cannot be decoded"),
-    "random-bytes-after-header": (b"apiVersion: mrgen/v1\n" + _garbage(8, 2048),
-                                  "cannot be decoded"),
-    "utf8-lone-surrogate": (b"apiVersion: mrgen/v1\nservice: \xed\xa0\x80\n",
-                            "byte 0xed cannot be decoded"),
+    "random-bytes-after-header": (
+        b"apiVersion: mrgen/v1\n" + _garbage(8, 2048),
+        "cannot be decoded",
+    ),
+    "utf8-lone-surrogate": (
+        b"apiVersion: mrgen/v1\nservice: \xed\xa0\x80\n",
+        "byte 0xed cannot be decoded",
+    ),
     "truncated-utf8-sequence": (b"apiVersion: mrgen/v1\nservice: caf\xc3", "cannot be decoded"),
     "cp1252-quotes": (b"service: \x93quoted\x94\n", "byte 0x93 cannot be decoded"),
     "utf16-le-bom": ("apiVersion: mrgen/v1\n".encode("utf-16"), "UTF-16 text"),
@@ -220,8 +245,10 @@ ENCODINGS: dict[str, tuple[bytes, str]] = {
     "utf32": ("apiVersion: mrgen/v1\n".encode("utf-32"), "UTF-32 text"),
     "nul-bytes": (b"apiVersion: mrgen/v1\x00\x00\nservice: {}\n", "invalid character '\\x00'"),
     "c1-control": ("apiVersion: mrgen/v1\nservice: a\x85\x9fb\n".encode(), "invalid character"),
-    "bidi-override": ("apiVersion: mrgen/v1\nservice:\n  name: a\u202eb\n".encode(),
-                      "service.name: 'a\\u202eb' is not valid"),  # escaped, not raw
+    "bidi-override": (
+        "apiVersion: mrgen/v1\nservice:\n  name: a\u202eb\n".encode(),
+        "service.name: 'a\\u202eb' is not valid",
+    ),  # escaped, not raw
 }
 
 
@@ -251,37 +278,60 @@ def test_deep_nesting(case: str, folder: Path) -> None:
 
 # --- the spec is not a mapping -----------------------------------------------------------
 
-@pytest.mark.parametrize("text,where,kind", [
-    # list, scalar, null, number and empty are files in tests/bad_specs; these are not
-    ("true\n", "1:1", "a boolean"), ("~\n", "1:1", "null"),
-    ("'apiVersion: mrgen/v1'\n", "1:1", "a string"), ("1.5e3\n", "1:1", "a number"),
-    ("--- !!str\nx\n", "1:5", "a string"),
-])
+
+@pytest.mark.parametrize(
+    "text,where,kind",
+    [
+        # list, scalar, null, number and empty are files in tests/bad_specs; these are not
+        ("true\n", "1:1", "a boolean"),
+        ("~\n", "1:1", "null"),
+        ("'apiVersion: mrgen/v1'\n", "1:1", "a string"),
+        ("1.5e3\n", "1:1", "a number"),
+        ("--- !!str\nx\n", "1:5", "a string"),
+    ],
+)
 def test_spec_is_not_a_mapping(text: str, where: str, kind: str, folder: Path) -> None:
     found = problems(folder, text.encode())
-    assert found == [f"{SPEC}:{where}: (root): the spec must be a mapping with apiVersion, "
-                     f"service and regions, not {kind}"]
+    assert found == [
+        f"{SPEC}:{where}: (root): the spec must be a mapping with apiVersion, "
+        f"service and regions, not {kind}"
+    ]
 
 
 # --- names that try to inject YAML, templates or paths -----------------------------------
 
 HOSTILE = {
-    "dotdot": "../../etc", "abs-path": "/etc/passwd", "newline": "a\nkind: Secret",
-    "colon": "a: b", "hash": "a # b", "jinja": "{{ 7 * 7 }}", "jinja-block": "{% raw %}",
-    "shell": "${HOME}", "nul": "a\0b", "long": "x" * 300, "yaml-doc": "---\nkind: Secret",
-    "backslash": "a\\..\\b", "empty": "", "unicode": "r\u00e9gion", "space": "a b",
+    "dotdot": "../../etc",
+    "abs-path": "/etc/passwd",
+    "newline": "a\nkind: Secret",
+    "colon": "a: b",
+    "hash": "a # b",
+    "jinja": "{{ 7 * 7 }}",
+    "jinja-block": "{% raw %}",
+    "shell": "${HOME}",
+    "nul": "a\0b",
+    "long": "x" * 300,
+    "yaml-doc": "---\nkind: Secret",
+    "backslash": "a\\..\\b",
+    "empty": "",
+    "unicode": "r\u00e9gion",
+    "space": "a b",
     "unicode-breaks": "a\x85b\u2028c\u2029d",  # YAML 1.1 line breaks: escaped, not folded
 }
 DNS_FIELDS: dict[str, tuple[Callable[[dict[str, Any], str], None], str]] = {
     "region-name": (lambda d, v: d["regions"][1].update(name=v), "regions[1].name"),
-    "cluster-name": (lambda d, v: d["regions"][0]["cluster"].update(name=v),
-                     "regions[0].cluster.name"),
+    "cluster-name": (
+        lambda d, v: d["regions"][0]["cluster"].update(name=v),
+        "regions[0].cluster.name",
+    ),
     "service-name": (lambda d, v: d["service"].update(name=v), "service.name"),
     "namespace": (lambda d, v: d["service"].update(namespace=v), "service.namespace"),
     "env-key": (lambda d, v: d["service"].update(env={v: "x"}), "service.env"),
     "failover-entry": (lambda d, v: d["regions"][0].update(failover=[v]), "regions[0].failover[0]"),
-    "aws-location": (lambda d, v: d["regions"][0]["location"].update(aws=v),
-                     "regions[0].location.aws"),
+    "aws-location": (
+        lambda d, v: d["regions"][0]["location"].update(aws=v),
+        "regions[0].location.aws",
+    ),
 }
 
 
@@ -290,13 +340,28 @@ DNS_FIELDS: dict[str, tuple[Callable[[dict[str, Any], str], None], str]] = {
 def test_hostile_names_are_rejected_where_they_are(field: str, value: str, folder: Path) -> None:
     change, path = DNS_FIELDS[field]
     found = problems(folder, spec_with(lambda d: change(d, HOSTILE[value])))
-    assert any(re.match(rf"{re.escape(SPEC)}:\d+:\d+: {re.escape(path)}: ", line)
-               for line in found), found
+    assert any(
+        re.match(rf"{re.escape(SPEC)}:\d+:\d+: {re.escape(path)}: ", line) for line in found
+    ), found
 
 
-IMAGE_REJECTED = ["dotdot", "abs-path", "newline", "colon", "hash", "jinja", "jinja-block",
-                  "shell", "nul", "yaml-doc", "backslash", "empty", "unicode", "space",
-                  "unicode-breaks"]
+IMAGE_REJECTED = [
+    "dotdot",
+    "abs-path",
+    "newline",
+    "colon",
+    "hash",
+    "jinja",
+    "jinja-block",
+    "shell",
+    "nul",
+    "yaml-doc",
+    "backslash",
+    "empty",
+    "unicode",
+    "space",
+    "unicode-breaks",
+]
 
 
 @pytest.mark.parametrize("value", IMAGE_REJECTED)
@@ -312,8 +377,11 @@ def rendered_deployment(folder: Path) -> dict[str, Any]:
 
 
 def outside_files(root: Path) -> set[str]:
-    return {p.relative_to(root).as_posix() for p in root.rglob("*")
-            if "rendered" not in p.relative_to(root).parts}
+    return {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if "rendered" not in p.relative_to(root).parts
+    }
 
 
 @pytest.mark.parametrize("value", sorted(HOSTILE))
@@ -329,8 +397,10 @@ def test_hostile_env_values_round_trip_and_stay_inside(value: str, folder: Path)
     assert env["HOSTILE"] == text
     assert env["ALSO"] == text + "\n"
     assert outside_files(folder) == before
-    assert all(p.resolve().is_relative_to((folder / "rendered").resolve())
-               for p in (folder / "rendered").rglob("*"))
+    assert all(
+        p.resolve().is_relative_to((folder / "rendered").resolve())
+        for p in (folder / "rendered").rglob("*")
+    )
 
 
 def test_legal_but_odd_image_round_trips(folder: Path) -> None:
@@ -347,5 +417,3 @@ def test_legal_but_odd_image_round_trips(folder: Path) -> None:
 def test_overlong_env_value_is_rejected(folder: Path) -> None:
     found = problems(folder, spec_with(lambda d: d["service"].update(env={"A": "x" * 4097})))
     assert any(": service.env.A: has 4097 characters" in line for line in found), found
-
-

@@ -24,10 +24,15 @@ def test_init_writes_a_starter_that_validates_and_renders(tmp_path: Path) -> Non
 
     data = yaml.safe_load(spec_text)
     regions = {r["name"]: r for r in data["regions"]}
-    assert list(regions) == [r["name"] for r in GUIDE_REGIONS] == \
-        ["us-east-1", "eu-west-1", "ap-southeast-1"]
-    assert [(r["weight"], r["replicas"]["min"], r["replicas"]["max"], r["latencyTargetMs"])
-            for r in regions.values()] == [(50, 5, 20, 100), (30, 3, 15, 150), (20, 2, 10, 200)]
+    assert (
+        list(regions)
+        == [r["name"] for r in GUIDE_REGIONS]
+        == ["us-east-1", "eu-west-1", "ap-southeast-1"]
+    )
+    assert [
+        (r["weight"], r["replicas"]["min"], r["replicas"]["max"], r["latencyTargetMs"])
+        for r in regions.values()
+    ] == [(50, 5, 20, 100), (30, 3, 15, 150), (20, 2, 10, 200)]
 
     assert run_cli(["validate"], cwd=root).exit_code == 0
     rendered = run_cli(["render"], cwd=root)

@@ -34,8 +34,15 @@ START_KILLS = (0.05,)  # seconds after start: before any writing
 
 
 def renamed(rows: list[RegionRow], suffix: str) -> list[RegionRow]:
-    return [replace(r, name=r.name + suffix, cluster=r.cluster + suffix,
-                    failover=tuple(f + suffix for f in r.failover or ())) for r in rows]
+    return [
+        replace(
+            r,
+            name=r.name + suffix,
+            cluster=r.cluster + suffix,
+            failover=tuple(f + suffix for f in r.failover or ()),
+        )
+        for r in rows
+    ]
 
 
 def write_specs(project: Path) -> None:
@@ -45,8 +52,10 @@ def write_specs(project: Path) -> None:
     (project / "pyproject.toml").write_text("")
     old = spec_data(renamed(deterministic_regions(5), "x"))
     new = spec_data(deterministic_regions(30))
-    new["service"] = {**example_data()["service"],
-                      "image": "registry.example.com/fingerprint/fingerprint-api:2.0.0"}
+    new["service"] = {
+        **example_data()["service"],
+        "image": "registry.example.com/fingerprint/fingerprint-api:2.0.0",
+    }
     (project / "spec" / "old.yaml").write_text(to_yaml(old))
     (project / "spec" / "new.yaml").write_text(to_yaml(new))
 
@@ -65,13 +74,27 @@ def render_old(project: Path, out: Path) -> None:
 def start_render(project: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     # --force: the new spec drops every old region, which the deletion safety valve refuses
-    return subprocess.Popen([sys.executable, "-m", "generator", "render", "spec/new.yaml",
-                             "--out", "rendered", "--force"], cwd=project, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "render",
+            "spec/new.yaml",
+            "--out",
+            "rendered",
+            "--force",
+        ],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
-def kill_after(proc: subprocess.Popen[bytes], staging: Path, delay: float,
-               from_start: bool) -> bool:
+def kill_after(
+    proc: subprocess.Popen[bytes], staging: Path, delay: float, from_start: bool
+) -> bool:
     """SIGKILL ``proc`` ``delay`` s after the staging folder appears (or after start).
     Returns whether the kill landed while the process was still running."""
     deadline = time.monotonic() + 30
@@ -127,7 +150,8 @@ def test_killed_render_leaves_the_old_or_the_new_tree(tmp_path: Path) -> None:
         assert state in (old_tree, new_tree), (
             f"kill {delay * 1000:.1f} ms after {'start' if from_start else 'staging appeared'} "
             f"left a mixed tree: {len(set(state.items()) - set(old_tree.items()))} new-version "
-            f"files, {len(set(state.items()) - set(new_tree.items()))} old-version files")
+            f"files, {len(set(state.items()) - set(new_tree.items()))} old-version files"
+        )
         outcomes.append((killed, "old" if state == old_tree else "new", staging.exists()))
 
     print(outcomes)  # (killed while running, tree found, staging left) for each attempt
@@ -158,8 +182,9 @@ def test_a_clean_render_still_removes_a_stale_staging_folder(tmp_path: Path) -> 
     assert not staging.exists()
 
 
-def test_staged_files_are_flushed_before_the_swap(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_staged_files_are_flushed_before_the_swap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """One syncfs where Linux has it; otherwise an fsync of every written file."""
     if sys.platform.startswith("linux"):
         assert sync._syncfs(tmp_path)

@@ -25,8 +25,9 @@ def _outcome(data: dict[str, Any]) -> tuple[list[str], list[str]]:
         spec = build(load_text(spec_text(data), "spec/test.yaml"), "spec/test.yaml")
     except MrgenError as exc:
         return [f"{d.path}: {d.message}" for d in exc.diagnostics], []
-    return [], [f"{w.path}: {w.message}" for w in spec.warnings
-                if not w.message.startswith("placeholder")]
+    return [], [
+        f"{w.path}: {w.message}" for w in spec.warnings if not w.message.startswith("placeholder")
+    ]
 
 
 def _with_version(version: str, canary: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -40,11 +41,13 @@ def _with_version(version: str, canary: dict[str, Any] | None = None) -> dict[st
 def test_the_default_release_is_supported_on_the_validated_kubernetes() -> None:
     minor = ".".join(mesh_build.ISTIO_VERSION.split(".")[:2])
     release = RELEASES[minor]
-    assert release.supported and minor == max(RELEASES, key=lambda m: tuple(map(int,
-                                                                              m.split("."))))
+    assert release.supported and minor == max(RELEASES, key=lambda m: tuple(map(int, m.split("."))))
     low, high = release.kubernetes
-    assert tuple(map(int, low.split("."))) <= tuple(map(int, KUBERNETES_VERSION.split("."))) \
+    assert (
+        tuple(map(int, low.split(".")))
+        <= tuple(map(int, KUBERNETES_VERSION.split(".")))
         <= tuple(map(int, high.split(".")))
+    )
     data = example()
     del data["mesh"]["istio"]["version"]
     assert _outcome(data) == ([], [])
@@ -52,44 +55,66 @@ def test_the_default_release_is_supported_on_the_validated_kubernetes() -> None:
 
 def test_istio_1_24_does_not_support_kubernetes_1_32() -> None:
     errors, _ = _outcome(_with_version("1.24.3"))
-    assert errors == ["mesh.istio.version: Istio 1.24 supports Kubernetes 1.28 to 1.31, not "
-                      "1.32 (the version mrgen validates); use a supported release such as 1.31"]
+    assert errors == [
+        "mesh.istio.version: Istio 1.24 supports Kubernetes 1.28 to 1.31, not "
+        "1.32 (the version mrgen validates); use a supported release such as 1.31"
+    ]
 
 
 def test_a_release_past_its_end_of_life_is_a_warning() -> None:
-    assert _outcome(_with_version("1.29.2")) == ([], [
-        "mesh.istio.version: Istio 1.29 reached its end of life on Oct 12, 2026 and gets no "
-        "more security fixes; upgrade (through mesh.istio.canary) to 1.31"])
+    assert _outcome(_with_version("1.29.2")) == (
+        [],
+        [
+            "mesh.istio.version: Istio 1.29 reached its end of life on Oct 12, 2026 and gets no "
+            "more security fixes; upgrade (through mesh.istio.canary) to 1.31"
+        ],
+    )
 
 
 def test_releases_outside_the_table() -> None:
     assert _outcome(_with_version("1.40.0"))[1] == [
         "mesh.istio.version: Istio 1.40 is newer than mrgen's compatibility table (newest "
-        "1.31): check that it supports Kubernetes 1.32 before deploying"]
+        "1.31): check that it supports Kubernetes 1.32 before deploying"
+    ]
     assert _outcome(_with_version("1.9.0"))[0] == [
         "mesh.istio.version: Istio 1.9 is past its end of life and does not support "
-        "Kubernetes 1.32; use a supported release such as 1.31"]
+        "Kubernetes 1.32; use a supported release such as 1.31"
+    ]
 
 
-@pytest.mark.parametrize(("canary", "message"), [
-    ({"version": "1.31.1"}, "mesh.istio.canary.version: the canary is the stable release "
-                            "1.31.1: give the next release, or remove canary once every "
-                            "region is promoted"),
-    ({"version": "1.30.2"}, "mesh.istio.canary.version: the canary 1.30.2 is older than the "
-                            "stable release 1.31.1: a revision canary upgrades, it never "
-                            "downgrades"),
-    ({"version": "1.31.2", "promotedRegions": ["us-east-2"]},
-     "mesh.istio.canary.promotedRegions[0]: 'us-east-2' is not a region in this spec; did you "
-     "mean 'us-east-1'?"),
-])
+@pytest.mark.parametrize(
+    ("canary", "message"),
+    [
+        (
+            {"version": "1.31.1"},
+            "mesh.istio.canary.version: the canary is the stable release "
+            "1.31.1: give the next release, or remove canary once every "
+            "region is promoted",
+        ),
+        (
+            {"version": "1.30.2"},
+            "mesh.istio.canary.version: the canary 1.30.2 is older than the "
+            "stable release 1.31.1: a revision canary upgrades, it never "
+            "downgrades",
+        ),
+        (
+            {"version": "1.31.2", "promotedRegions": ["us-east-2"]},
+            "mesh.istio.canary.promotedRegions[0]: 'us-east-2' is "
+            "not a region in this spec; did you "
+            "mean 'us-east-1'?",
+        ),
+    ],
+)
 def test_canary_mistakes(canary: dict[str, Any], message: str) -> None:
     assert _outcome(_with_version("1.31.1", canary))[0] == [message]
 
 
 def test_revision_upgrades_span_at_most_two_minor_releases() -> None:
     errors, _ = _outcome(_with_version("1.30.2", {"version": "1.33.0"}))
-    assert "mesh.istio.canary.version: Istio upgrades by revision across at most 2 minor " \
-           "releases; 1.30.2 to 1.33.0 skips more: upgrade in steps" in errors
+    assert (
+        "mesh.istio.canary.version: Istio upgrades by revision across at most 2 minor "
+        "releases; 1.30.2 to 1.33.0 skips more: upgrade in steps" in errors
+    )
 
 
 def _istio(files: dict[str, list[Doc]], region: str, release: str) -> Doc:
@@ -106,8 +131,10 @@ def test_istiod_is_a_revision_holding_the_stable_tag() -> None:
     for region in REGIONS:
         istiod = _istio(files, region, "istiod")
         assert istiod["spec"]["source"]["targetRevision"] == "1.31.1"
-        assert (_values(istiod)["revision"], _values(istiod)["revisionTags"]) == \
-            ("1-31-1", ["stable"])
+        assert (_values(istiod)["revision"], _values(istiod)["revisionTags"]) == (
+            "1-31-1",
+            ["stable"],
+        )
         assert _values(_istio(files, region, "istio-base"))["defaultRevision"] == "1-31-1"
         assert _values(_istio(files, region, "istio-ingressgateway"))["revision"] == "stable"
         assert f"argocd/istio/{region}-istiod-canary.yaml" not in files
@@ -128,14 +155,12 @@ def test_a_canary_runs_beside_the_stable_revision_and_takes_the_tag_where_promot
         assert _values(stable)["revision"] == "1-30-2"
         assert _values(canary)["revision"] == "1-31-1"
         assert _values(stable)["revisionTags"] == ([] if promoted else ["stable"])
-        assert _values(canary)["revisionTags"] == \
-            (["stable", "canary"] if promoted else ["canary"])
+        assert _values(canary)["revisionTags"] == (["stable", "canary"] if promoted else ["canary"])
         base = _istio(files, region, "istio-base")
         assert base["spec"]["source"]["targetRevision"] == "1.31.1"  # CRDs of the newest
         assert _values(base)["defaultRevision"] == ("1-31-1" if promoted else "1-30-2")
         gateway = _istio(files, region, "istio-ingressgateway")
-        assert gateway["spec"]["source"]["targetRevision"] == ("1.31.1" if promoted
-                                                               else "1.30.2")
+        assert gateway["spec"]["source"]["targetRevision"] == ("1.31.1" if promoted else "1.30.2")
         assert canary["metadata"]["annotations"] == stable["metadata"]["annotations"]
 
 

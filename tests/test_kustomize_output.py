@@ -35,10 +35,13 @@ def by_kind(docs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 def one(docs: list[dict[str, Any]], kind: str) -> dict[str, Any]:
     """The service's own object of ``kind`` (other components have other names)."""
     shared = kind in ("Namespace", "Service")
-    found = [d for d in by_kind(docs, kind)
-             if (shared and d["metadata"]["name"] in (SPEC.service.name, SPEC.service.namespace))
-             or d["metadata"]["name"] == f"{d['metadata'].get('labels', {}).get('region')}-"
-                                         f"{SPEC.service.name}"]
+    found = [
+        d
+        for d in by_kind(docs, kind)
+        if (shared and d["metadata"]["name"] in (SPEC.service.name, SPEC.service.namespace))
+        or d["metadata"]["name"]
+        == f"{d['metadata'].get('labels', {}).get('region')}-{SPEC.service.name}"
+    ]
     assert len(found) == 1, f"expected one {kind} of the service, got {len(found)}"
     return found[0]
 
@@ -47,8 +50,14 @@ def test_every_overlay_builds_without_duplicates(built: dict[str, list[dict[str,
     for region, docs in built.items():
         keys = [key(d) for d in docs]
         assert len(keys) == len(set(keys)), region
-        assert {"Namespace", "Service", "Deployment", "HorizontalPodAutoscaler",
-                "PodDisruptionBudget", "ServiceAccount"} <= {d["kind"] for d in docs}
+        assert {
+            "Namespace",
+            "Service",
+            "Deployment",
+            "HorizontalPodAutoscaler",
+            "PodDisruptionBudget",
+            "ServiceAccount",
+        } <= {d["kind"] for d in docs}
 
 
 def test_core_documents_validate_strictly(built: dict[str, list[dict[str, Any]]]) -> None:
@@ -84,8 +93,12 @@ def test_namespace_and_shared_names(built: dict[str, list[dict[str, Any]]]) -> N
             if doc["kind"] != "Namespace":
                 assert doc["metadata"]["namespace"] == SPEC.service.namespace
         assert one(docs, "Service")["metadata"]["name"] == SPEC.service.name
-        for kind in ("Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget",
-                     "ServiceAccount"):
+        for kind in (
+            "Deployment",
+            "HorizontalPodAutoscaler",
+            "PodDisruptionBudget",
+            "ServiceAccount",
+        ):
             assert one(docs, kind)["metadata"]["name"] == f"{region}-{SPEC.service.name}"
 
 
@@ -95,11 +108,15 @@ def test_hpa_owns_replicas(built: dict[str, list[dict[str, Any]]]) -> None:
         hpa, deployment = one(docs, "HorizontalPodAutoscaler"), one(docs, "Deployment")
         assert hpa["apiVersion"] == "autoscaling/v2"
         assert hpa["spec"]["scaleTargetRef"]["name"] == deployment["metadata"]["name"]
-        assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == \
-            (region.min_replicas, region.max_replicas)
+        assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (
+            region.min_replicas,
+            region.max_replicas,
+        )
         assert "replicas" not in deployment["spec"]
-        assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == \
-            one(docs, "ServiceAccount")["metadata"]["name"]
+        assert (
+            deployment["spec"]["template"]["spec"]["serviceAccountName"]
+            == one(docs, "ServiceAccount")["metadata"]["name"]
+        )
     guide = {r.name: (r.min_replicas, r.max_replicas) for r in SPEC.regions}
     assert guide == {"us-east-1": (5, 20), "eu-west-1": (3, 15), "ap-southeast-1": (2, 10)}
 
@@ -152,8 +169,10 @@ def test_pod_hygiene(built: dict[str, list[dict[str, Any]]]) -> None:
         assert {"cpu", "memory"} <= set(container["resources"]["requests"])
         for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
             assert container[probe]["httpGet"]["port"] == "http"
-        assert container["readinessProbe"]["httpGet"]["path"] != \
-            container["livenessProbe"]["httpGet"]["path"]
+        assert (
+            container["readinessProbe"]["httpGet"]["path"]
+            != container["livenessProbe"]["httpGet"]["path"]
+        )
         assert not container["image"].endswith(":latest")
         assert all(len(p["name"]) <= 15 for p in container["ports"])
 
@@ -163,7 +182,8 @@ def test_service_port_is_http_and_resolves(built: dict[str, list[dict[str, Any]]
         port = one(docs, "Service")["spec"]["ports"][0]
         assert port["port"] == SPEC.service.port == 8000
         assert port["name"].startswith("http")
-        container_ports = {p["name"] for p in
-                           one(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]
-                           ["ports"]}
+        container_ports = {
+            p["name"]
+            for p in one(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]["ports"]
+        }
         assert port["targetPort"] in container_ports

@@ -17,8 +17,9 @@ WORKLOAD = "k8s/base/workload"
 
 def _pod(doc: Doc) -> Doc:
     spec = doc["spec"]
-    template = spec["jobTemplate"]["spec"]["template"] if doc["kind"] == "CronJob" \
-        else spec["template"]
+    template = (
+        spec["jobTemplate"]["spec"]["template"] if doc["kind"] == "CronJob" else spec["template"]
+    )
     pod: Doc = template
     return pod
 
@@ -67,31 +68,42 @@ def test_the_mesh_denies_every_caller_it_does_not_name() -> None:
     assert files[f"{MESH}/authorizationpolicy-allow-nothing.yaml"][0]["spec"] == {}
     api = files[f"{MESH}/authorizationpolicy-fingerprint-api.yaml"][0]
     assert api["spec"]["action"] == "ALLOW"
-    assert api["spec"]["selector"] == {"matchLabels": {"app.kubernetes.io/name":
-                                                       "fingerprint-api"}}
+    assert api["spec"]["selector"] == {"matchLabels": {"app.kubernetes.io/name": "fingerprint-api"}}
     sources = [r["from"][0]["source"] for r in _rules(api)]
     assert sources == [
         {"principals": ["cluster.local/ns/istio-system/sa/istio-ingressgateway"]},
-        {"namespaces": ["monitoring"]}]
+        {"namespaces": ["monitoring"]},
+    ]
     assert _rules(api)[1]["to"] == [{"operation": {"methods": ["GET"], "paths": ["/metrics"]}}]
     watcher = files[f"{WORKLOAD}/cache-invalidation-authorizationpolicy.yaml"][0]
-    assert _rules(watcher) == [{"from": [{"source": {"namespaces": ["monitoring"]}}],
-                                "to": [{"operation": {"ports": ["9090"]}}]}]
+    assert _rules(watcher) == [
+        {
+            "from": [{"source": {"namespaces": ["monitoring"]}}],
+            "to": [{"operation": {"ports": ["9090"]}}],
+        }
+    ]
 
 
 def test_callers_named_in_the_spec_are_allowed() -> None:
     data = example()
-    data["mesh"]["callers"] = [{"namespace": "checkout", "serviceAccount": "checkout-api"},
-                               {"namespace": "search"}]
+    data["mesh"]["callers"] = [
+        {"namespace": "checkout", "serviceAccount": "checkout-api"},
+        {"namespace": "search"},
+    ]
     files = render_docs(data)
-    sources = [r["from"][0]["source"] for r in
-               _rules(files[f"{MESH}/authorizationpolicy-fingerprint-api.yaml"][0])]
+    sources = [
+        r["from"][0]["source"]
+        for r in _rules(files[f"{MESH}/authorizationpolicy-fingerprint-api.yaml"][0])
+    ]
     assert {"principals": ["cluster.local/ns/checkout/sa/checkout-api"]} in sources
     assert {"namespaces": ["search"]} in sources
     network = files[f"{MESH}/networkpolicy-fingerprint-api.yaml"][0]
     peers = network["spec"]["ingress"][0]["from"]
-    named = [p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
-             for p in peers if "namespaceSelector" in p]
+    named = [
+        p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        for p in peers
+        if "namespaceSelector" in p
+    ]
     assert named == ["istio-system", "checkout", "search"]
 
 
@@ -107,12 +119,17 @@ def test_default_deny_network_policy_with_what_the_system_needs() -> None:
     assert egress["podSelector"] == {} and egress["policyTypes"] == ["Egress"]
     dns, istiod, metadata, https = egress["egress"]
     assert _ports(dns) == {("UDP", 53), ("TCP", 53)} and "to" not in dns
-    assert istiod["to"] == [{"namespaceSelector": {"matchLabels": {
-        "kubernetes.io/metadata.name": "istio-system"}}, "podSelector": {"matchLabels": {
-            "app": "istiod"}}}]
+    assert istiod["to"] == [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "istio-system"}},
+            "podSelector": {"matchLabels": {"app": "istiod"}},
+        }
+    ]
     assert _ports(istiod) == {("TCP", 15012)}
-    assert metadata["to"] == [{"ipBlock": {"cidr": "169.254.169.254/32"}},
-                              {"ipBlock": {"cidr": "169.254.169.252/32"}}]
+    assert metadata["to"] == [
+        {"ipBlock": {"cidr": "169.254.169.254/32"}},
+        {"ipBlock": {"cidr": "169.254.169.252/32"}},
+    ]
     assert _ports(https) == {("TCP", 443)}
     api = files[f"{MESH}/networkpolicy-fingerprint-api.yaml"][0]["spec"]
     mesh, scrape = api["ingress"]
@@ -127,8 +144,10 @@ def test_peer_ranges_from_the_spec_and_checked() -> None:
     data = example()
     data["mesh"]["peerCIDRs"] = ["10.8.0.0/14", "10.12.0.0/14"]
     api = render_docs(data)[f"{MESH}/networkpolicy-fingerprint-api.yaml"][0]["spec"]
-    assert [p["ipBlock"]["cidr"] for p in api["ingress"][0]["from"] if "ipBlock" in p] == \
-        ["10.8.0.0/14", "10.12.0.0/14"]
+    assert [p["ipBlock"]["cidr"] for p in api["ingress"][0]["from"] if "ipBlock" in p] == [
+        "10.8.0.0/14",
+        "10.12.0.0/14",
+    ]
     from generator.build import build
     from generator.errors import MrgenError
     from generator.loader import load_text
@@ -147,8 +166,10 @@ def test_without_monitoring_nothing_admits_scrapers() -> None:
     data: dict[str, Any] = example()
     data["monitoring"] = {"enabled": False}
     files = render_docs(data)
-    sources = [r["from"][0]["source"] for r in
-               _rules(files[f"{MESH}/authorizationpolicy-fingerprint-api.yaml"][0])]
+    sources = [
+        r["from"][0]["source"]
+        for r in _rules(files[f"{MESH}/authorizationpolicy-fingerprint-api.yaml"][0])
+    ]
     assert sources == [{"principals": ["cluster.local/ns/istio-system/sa/istio-ingressgateway"]}]
     assert len(files[f"{MESH}/networkpolicy-fingerprint-api.yaml"][0]["spec"]["ingress"]) == 1
     assert f"{WORKLOAD}/cache-invalidation-authorizationpolicy.yaml" not in files

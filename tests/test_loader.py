@@ -11,14 +11,36 @@ from generator.errors import MrgenError
 from generator.loader import MAX_BYTES, load_file, load_text
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("no", "no"), ("on", "on"), ("yes", "yes"), ("off", "off"), ("y", "y"),
-    ("true", True), ("False", False), ("~", None), ("null", None),
-    ("0777", "0777"), ("0o17", 15), ("0x1F", 31), ("12", 12), ("-3", -3),
-    ("1.10", 1.1), ("1e3", 1000.0), (".inf", ".inf"), (".nan", ".nan"),
-    ("2024-01-01", "2024-01-01"), ("1:20", "1:20"), ("'1.10'", "1.10"), ('"no"', "no"),
-    ("!!str 12", "12"), ("!!int 12", 12), ("!!float 2", 2),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("no", "no"),
+        ("on", "on"),
+        ("yes", "yes"),
+        ("off", "off"),
+        ("y", "y"),
+        ("true", True),
+        ("False", False),
+        ("~", None),
+        ("null", None),
+        ("0777", "0777"),
+        ("0o17", 15),
+        ("0x1F", 31),
+        ("12", 12),
+        ("-3", -3),
+        ("1.10", 1.1),
+        ("1e3", 1000.0),
+        (".inf", ".inf"),
+        (".nan", ".nan"),
+        ("2024-01-01", "2024-01-01"),
+        ("1:20", "1:20"),
+        ("'1.10'", "1.10"),
+        ('"no"', "no"),
+        ("!!str 12", "12"),
+        ("!!int 12", 12),
+        ("!!float 2", 2),
+    ],
+)
 def test_yaml_1_2_scalars(text: str, value: object) -> None:
     assert load_text(f"key: {text}\n", "t.yaml").data == {"key": value}
 
@@ -81,9 +103,11 @@ def test_the_size_error_names_where_the_limit_is_reached(tmp_path: Path) -> None
     with pytest.raises(MrgenError) as caught:
         load_file(spec, display="big.yaml")
     lines = MAX_BYTES // 100
-    assert str(caught.value) == (f"big.yaml:{lines + 1}:{MAX_BYTES % 100 + 1}: the spec is "
-                                 f"{MAX_BYTES + 1} bytes; the limit is {MAX_BYTES} bytes, "
-                                 "reached here")
+    assert str(caught.value) == (
+        f"big.yaml:{lines + 1}:{MAX_BYTES % 100 + 1}: the spec is "
+        f"{MAX_BYTES + 1} bytes; the limit is {MAX_BYTES} bytes, "
+        "reached here"
+    )
 
 
 def test_the_size_limit_holds_while_reading(tmp_path: Path) -> None:

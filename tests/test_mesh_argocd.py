@@ -64,8 +64,10 @@ def test_one_generated_application_per_region(spec: dict[str, Any], argo: list[D
     for app in apps:
         region = regions[app["metadata"]["labels"]["region"]]
         destination = app["spec"]["destination"]
-        assert destination == {"name": region["cluster"]["name"],
-                               "namespace": spec["service"]["namespace"]}
+        assert destination == {
+            "name": region["cluster"]["name"],
+            "namespace": spec["service"]["namespace"],
+        }
         assert "server" not in destination
         assert app["spec"]["source"]["path"] == f"{rendered}/k8s/overlays/{region['name']}"
         assert app["spec"]["source"]["repoURL"] == spec["delivery"]["repoURL"]
@@ -101,8 +103,7 @@ def test_no_name_prefix_in_argo_sources(argo: list[Doc]) -> None:
         assert "namePrefix" not in source.get("kustomize", {})
 
 
-def test_every_application_lives_in_argocd_and_fits(spec: dict[str, Any],
-                                                    argo: list[Doc]) -> None:
+def test_every_application_lives_in_argocd_and_fits(spec: dict[str, Any], argo: list[Doc]) -> None:
     for doc in argo:
         assert doc["metadata"]["namespace"] == spec["delivery"]["namespace"]
         assert len(doc["metadata"]["name"]) <= 63 and DNS_1123.match(doc["metadata"]["name"])
@@ -112,7 +113,8 @@ def test_every_application_lives_in_argocd_and_fits(spec: dict[str, Any],
 
 
 def test_projects_restrict_sources_destinations_and_cluster_kinds(
-        spec: dict[str, Any], argo: list[Doc]) -> None:
+    spec: dict[str, Any], argo: list[Doc]
+) -> None:
     projects = {p["metadata"]["name"]: p for p in of_kind(argo, "AppProject")}
     workloads = projects[spec["delivery"]["project"]]["spec"]
     assert workloads["sourceRepos"] == [spec["delivery"]["repoURL"]]
@@ -129,14 +131,14 @@ def test_projects_restrict_sources_destinations_and_cluster_kinds(
     for app in apps:
         project = projects[app["spec"]["project"]]["spec"]
         destination = app["spec"]["destination"]
-        assert any(d["name"] == destination["name"]
-                   and d["namespace"] == destination["namespace"]
-                   for d in project["destinations"]), app["metadata"]["name"]
+        assert any(
+            d["name"] == destination["name"] and d["namespace"] == destination["namespace"]
+            for d in project["destinations"]
+        ), app["metadata"]["name"]
         assert app["spec"]["source"]["repoURL"] in project["sourceRepos"]
 
 
-def test_istio_charts_install_before_the_workloads(spec: dict[str, Any],
-                                                   argo: list[Doc]) -> None:
+def test_istio_charts_install_before_the_workloads(spec: dict[str, Any], argo: list[Doc]) -> None:
     istio = spec["mesh"]["istio"]
     charts = [a for a in of_kind(argo, "Application") if "chart" in a["spec"]["source"]]
     waves: dict[str, set[int]] = {}
@@ -147,8 +149,14 @@ def test_istio_charts_install_before_the_workloads(spec: dict[str, Any],
     assert waves == {"base": {-2}, "istiod": {-1}, "gateway": {0}}
     clusters = sorted(r["cluster"]["name"] for r in spec["regions"])
     for chart in waves:
-        assert sorted(a["spec"]["destination"]["name"] for a in charts
-                      if a["spec"]["source"]["chart"] == chart) == clusters
+        assert (
+            sorted(
+                a["spec"]["destination"]["name"]
+                for a in charts
+                if a["spec"]["source"]["chart"] == chart
+            )
+            == clusters
+        )
     appset = one(argo, "ApplicationSet")
     workload_wave = int(appset["metadata"]["annotations"][WAVE])
     assert workload_wave > max(max(w) for w in waves.values())
@@ -169,19 +177,24 @@ def test_istiod_multicluster_values(spec: dict[str, Any], argo: list[Doc]) -> No
     assert len(networks) == 1  # network: shared
 
 
-def test_root_application_syncs_the_argocd_folder(spec: dict[str, Any],
-                                                  argo: list[Doc]) -> None:
-    roots = [a for a in of_kind(argo, "Application")
-             if a["spec"]["source"].get("path", "").endswith("/argocd")]
+def test_root_application_syncs_the_argocd_folder(spec: dict[str, Any], argo: list[Doc]) -> None:
+    roots = [
+        a
+        for a in of_kind(argo, "Application")
+        if a["spec"]["source"].get("path", "").endswith("/argocd")
+    ]
     assert len(roots) == 1
     root = roots[0]
     assert root["spec"]["source"]["path"] == f"{spec['delivery']['renderedPath']}/argocd"
-    assert root["spec"]["destination"] == {"name": spec["delivery"]["platformCluster"],
-                                           "namespace": spec["delivery"]["namespace"]}
+    assert root["spec"]["destination"] == {
+        "name": spec["delivery"]["platformCluster"],
+        "namespace": spec["delivery"]["namespace"],
+    }
 
 
-def test_platform_layers_each_get_an_application(monkeypatch: pytest.MonkeyPatch,
-                                                 spec: dict[str, Any]) -> None:
+def test_platform_layers_each_get_an_application(
+    monkeypatch: pytest.MonkeyPatch, spec: dict[str, Any]
+) -> None:
     # Only the Application per layer is under test: pretend two sections own the layers.
     monkeypatch.setattr(type(REPLICATION_SECTION), "layers", lambda *_: ())
     monkeypatch.setattr(type(CONFIG_CONNECTOR_SECTION), "layers", lambda *_: ())
@@ -192,8 +205,10 @@ def test_platform_layers_each_get_an_application(monkeypatch: pytest.MonkeyPatch
     assert sorted(apps) == ["argocd/platform/monitoring.yaml", "argocd/platform/route53.yaml"]
     for layer in ("monitoring", "route53"):
         app = apps[f"argocd/platform/{layer}.yaml"]
-        assert app["spec"]["source"]["path"] == \
-            f"{spec['delivery']['renderedPath']}/k8s/platform/{layer}"
+        assert (
+            app["spec"]["source"]["path"]
+            == f"{spec['delivery']['renderedPath']}/k8s/platform/{layer}"
+        )
         assert app["spec"]["destination"]["name"] == spec["delivery"]["platformCluster"]
         assert app["spec"]["syncPolicy"]["automated"]["prune"] is True
     platform = files["argocd/appproject-fingerprint-api-platform.yaml"][0]["spec"]

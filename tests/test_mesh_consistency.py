@@ -19,15 +19,23 @@ def _failover(files: dict[str, list[Doc]]) -> dict[str, str]:
 
 
 def _fourth(provider: str) -> dict[str, Any]:
-    data = add_region(example(), {
-        "name": "us-west-2", "role": "secondary",
-        "cluster": {"name": "us-west-2", "provider": provider},
-        "location": {"aws": "us-west-2", "gcp": "us-west1"},
-        "replicas": {"min": 2, "max": 8}, "weight": 10, "latencyTargetMs": 150,
-        "failover": ["us-east-1"],
-    }, {"us-east-1": 40, "eu-west-1": 30, "ap-southeast-1": 20, "us-west-2": 10},
-        origin="203.0.113.40", health_check_id="44444444-4444-4444-4444-444444444444",
-        neg_zones=["us-west1-a", "us-west1-b"])
+    data = add_region(
+        example(),
+        {
+            "name": "us-west-2",
+            "role": "secondary",
+            "cluster": {"name": "us-west-2", "provider": provider},
+            "location": {"aws": "us-west-2", "gcp": "us-west1"},
+            "replicas": {"min": 2, "max": 8},
+            "weight": 10,
+            "latencyTargetMs": 150,
+            "failover": ["us-east-1"],
+        },
+        {"us-east-1": 40, "eu-west-1": 30, "ap-southeast-1": 20, "us-west-2": 10},
+        origin="203.0.113.40",
+        health_check_id="44444444-4444-4444-4444-444444444444",
+        neg_zones=["us-west1-a", "us-west1-b"],
+    )
     if provider == "eks":
         data["mesh"]["istio"]["network"] = "perCluster"
     return data
@@ -40,8 +48,9 @@ def test_a_new_failover_order_changes_only_the_destination_rule() -> None:
     old, new = render_docs(before), render_docs(after)
     assert _failover(old)["us-east1"] == "europe-west1"
     assert _failover(new) == {**_failover(old), "us-east1": "asia-southeast1"}
-    changed = sorted(p for p in set(old) | set(new)
-                     if p.startswith(MINE) and old.get(p) != new.get(p))
+    changed = sorted(
+        p for p in set(old) | set(new) if p.startswith(MINE) and old.get(p) != new.get(p)
+    )
     assert changed == ["k8s/base/mesh/destinationrule.yaml"]
 
 
@@ -61,17 +70,19 @@ def test_a_fourth_gke_region_appears_everywhere(tmp_path: Path) -> None:
         destinations = files[f"argocd/appproject-{project}.yaml"][0]["spec"]["destinations"]
         assert "us-west-2" in {d["name"] for d in destinations}
     patch = files["k8s/overlays/us-west-2/gateway.patch.yaml"][0]
-    assert patch["spec"]["servers"][0]["hosts"] == ["api.example.com",
-                                                    "us-west-2.api.example.com"]
+    assert patch["spec"]["servers"][0]["hosts"] == ["api.example.com", "us-west-2.api.example.com"]
     out = render_to(data, tmp_path)
     built = kustomize(out / "k8s" / "overlays" / "us-west-2")
     gateway = one(built, "Gateway")
     assert gateway["metadata"]["name"] == "fingerprint-api-gateway"
-    assert {h for s in gateway["spec"]["servers"] for h in s["hosts"]} == \
-        {"api.example.com", "us-west-2.api.example.com"}
+    assert {h for s in gateway["spec"]["servers"] for h in s["hosts"]} == {
+        "api.example.com",
+        "us-west-2.api.example.com",
+    }
     assert one(built, "Deployment")["metadata"]["name"] == "us-west-2-fingerprint-api"
-    assert _failover({"k8s/base/mesh/destinationrule.yaml": [one(built, "DestinationRule")]}) \
-        == _failover(files)
+    assert _failover(
+        {"k8s/base/mesh/destinationrule.yaml": [one(built, "DestinationRule")]}
+    ) == _failover(files)
 
 
 def test_a_fourth_eks_region_uses_aws_node_region_names() -> None:
@@ -96,6 +107,8 @@ def test_a_single_region_has_no_failover_but_keeps_outlier_detection() -> None:
     assert policy["outlierDetection"]["maxEjectionPercent"] == 100
     appset = files["argocd/applicationset-fingerprint-api.yaml"][0]
     assert appset["spec"]["generators"][0]["list"]["elements"] == [
-        {"region": "us-east-1", "cluster": "us-east-1"}]
-    assert not [p for p in files if p.startswith(("k8s/overlays/eu-west-1",
-                                                  "argocd/istio/eu-west-1"))]
+        {"region": "us-east-1", "cluster": "us-east-1"}
+    ]
+    assert not [
+        p for p in files if p.startswith(("k8s/overlays/eu-west-1", "argocd/istio/eu-west-1"))
+    ]

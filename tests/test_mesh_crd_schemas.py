@@ -32,8 +32,9 @@ def validator_for(doc: Doc) -> jsonschema.Draft7Validator:
 
 def errors(doc: Doc) -> list[str]:
     validator = validator_for(doc)
-    return [f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in validator.iter_errors(doc)]
+    return [
+        f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)
+    ]
 
 
 def _custom(docs: list[Doc]) -> list[Doc]:
@@ -69,11 +70,16 @@ def test_v1beta1_istio_api_validates_too() -> None:
     data = example()
     data["mesh"]["istio"]["apiVersion"] = "networking.istio.io/v1beta1"
     files = render_docs(data)
-    versions = {d["apiVersion"] for path in ("k8s/base/mesh/gateway.yaml",
-                                              "k8s/base/mesh/virtualservice.yaml",
-                                              "k8s/base/mesh/destinationrule.yaml",
-                                              "k8s/overlays/us-east-1/gateway.patch.yaml")
-                for d in files[path]}
+    versions = {
+        d["apiVersion"]
+        for path in (
+            "k8s/base/mesh/gateway.yaml",
+            "k8s/base/mesh/virtualservice.yaml",
+            "k8s/base/mesh/destinationrule.yaml",
+            "k8s/overlays/us-east-1/gateway.patch.yaml",
+        )
+        for d in files[path]
+    }
     assert versions == {"networking.istio.io/v1beta1"}
     assert _checked(files) > 0
 

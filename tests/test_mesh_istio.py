@@ -48,7 +48,8 @@ def test_every_overlay_builds_without_duplicates(built: dict[str, list[Doc]]) ->
 
 
 def test_mesh_names_stay_unprefixed_and_workloads_are_prefixed(
-        spec: dict[str, Any], built: dict[str, list[Doc]]) -> None:
+    spec: dict[str, Any], built: dict[str, list[Doc]]
+) -> None:
     per_region: dict[str, set[tuple[str, str]]] = {}
     for region, docs in built.items():
         names = per_region.setdefault(region, set())
@@ -62,8 +63,10 @@ def test_mesh_names_stay_unprefixed_and_workloads_are_prefixed(
             if doc["kind"] != "Namespace":
                 assert doc["metadata"]["namespace"] == spec["service"]["namespace"]
         for kind in WORKLOAD_KINDS:
-            assert any(d["kind"] == kind and d["metadata"]["name"] ==
-                       f"{region}-{spec['service']['name']}" for d in docs), kind
+            assert any(
+                d["kind"] == kind and d["metadata"]["name"] == f"{region}-{spec['service']['name']}"
+                for d in docs
+            ), kind
     first = next(iter(per_region.values()))
     assert {kind for kind, _ in first} == set(MESH_KINDS)
     for region, names in per_region.items():
@@ -71,7 +74,8 @@ def test_mesh_names_stay_unprefixed_and_workloads_are_prefixed(
 
 
 def test_destination_rule_host_is_the_service_fqdn(
-        spec: dict[str, Any], built: dict[str, list[Doc]]) -> None:
+    spec: dict[str, Any], built: dict[str, list[Doc]]
+) -> None:
     for docs in built.values():
         rule, route = one(docs, "DestinationRule"), one(docs, "VirtualService")
         service = one(docs, "Service")
@@ -82,8 +86,9 @@ def test_destination_rule_host_is_the_service_fqdn(
         assert hosts == {rule["spec"]["host"]}
 
 
-def test_failover_entries_follow_the_spec(spec: dict[str, Any],
-                                          built: dict[str, list[Doc]]) -> None:
+def test_failover_entries_follow_the_spec(
+    spec: dict[str, Any], built: dict[str, list[Doc]]
+) -> None:
     regions = {r["name"]: r for r in spec["regions"]}
     localities = {locality(r) for r in regions.values()}
     primary = next(r for r in regions.values() if r["role"] == "primary")
@@ -110,8 +115,9 @@ def test_failover_entries_follow_the_spec(spec: dict[str, Any],
 
 def test_guide_failover_uses_gke_node_region_names(built: dict[str, list[Doc]]) -> None:
     """The guide's clusters are GKE: nodes say us-east1, not us-east-1."""
-    entries = one(built["us-east-1"], "DestinationRule")["spec"]["trafficPolicy"][
-        "loadBalancer"]["localityLbSetting"]["failover"]
+    entries = one(built["us-east-1"], "DestinationRule")["spec"]["trafficPolicy"]["loadBalancer"][
+        "localityLbSetting"
+    ]["failover"]
     assert {"from": "us-east1", "to": "europe-west1"} in entries
     assert all(e["from"] != "us-east-1" for e in entries)
 
@@ -137,8 +143,10 @@ def _gateway_hosts(gateway: Doc) -> set[str]:
 def test_virtual_service_binds_to_a_rendered_gateway(built: dict[str, list[Doc]]) -> None:
     for docs in built.values():
         route = one(docs, "VirtualService")
-        gateways = {f"{g['metadata']['namespace']}/{g['metadata']['name']}": g
-                    for g in of_kind(docs, "Gateway")}
+        gateways = {
+            f"{g['metadata']['namespace']}/{g['metadata']['name']}": g
+            for g in of_kind(docs, "Gateway")
+        }
         entries = route["spec"]["gateways"]
         assert "mesh" in entries
         bound = [e for e in entries if e != "mesh"]
@@ -170,7 +178,8 @@ def test_routes_weights_and_retries_fit(built: dict[str, list[Doc]]) -> None:
 
 
 def test_gateway_serves_global_and_own_hostnames_over_tls(
-        spec: dict[str, Any], built: dict[str, list[Doc]]) -> None:
+    spec: dict[str, Any], built: dict[str, list[Doc]]
+) -> None:
     public = spec["mesh"]["hostnames"]
     for region, docs in built.items():
         gateway = one(docs, "Gateway")
@@ -190,8 +199,7 @@ def test_gateway_serves_global_and_own_hostnames_over_tls(
                 assert server["tls"] == {"httpsRedirect": True}
 
 
-def test_no_secret_is_rendered_anywhere(spec: dict[str, Any],
-                                        built: dict[str, list[Doc]]) -> None:
+def test_no_secret_is_rendered_anywhere(spec: dict[str, Any], built: dict[str, list[Doc]]) -> None:
     files = render_docs(spec)
     for path, docs in files.items():
         for doc in docs:
@@ -200,8 +208,7 @@ def test_no_secret_is_rendered_anywhere(spec: dict[str, Any],
         assert not of_kind(docs, "Secret")
 
 
-def test_strict_mtls_for_the_namespace(spec: dict[str, Any],
-                                       built: dict[str, list[Doc]]) -> None:
+def test_strict_mtls_for_the_namespace(spec: dict[str, Any], built: dict[str, list[Doc]]) -> None:
     for docs in built.values():
         policy = one(docs, "PeerAuthentication")
         assert policy["apiVersion"] == "security.istio.io/v1"
@@ -214,8 +221,13 @@ def test_gateway_chart_labels_match_the_gateway_selector(spec: dict[str, Any]) -
     files = render_docs(spec)
     selector = spec["mesh"]["gateway"]["selector"]
     gateway = files["k8s/base/mesh/gateway.yaml"][0]
-    apps = [d for p, docs in files.items() if p.startswith("argocd/") for d in docs
-            if d["kind"] == "Application" and d["spec"]["source"].get("chart") == "gateway"]
+    apps = [
+        d
+        for p, docs in files.items()
+        if p.startswith("argocd/")
+        for d in docs
+        if d["kind"] == "Application" and d["spec"]["source"].get("chart") == "gateway"
+    ]
     assert len(apps) == len(spec["regions"])
     for app in apps:
         assert app["spec"]["source"]["helm"]["valuesObject"]["labels"] == selector

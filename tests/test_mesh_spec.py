@@ -34,14 +34,17 @@ def test_sections_are_optional_with_defaults() -> None:
     assert gateway["spec"]["servers"][0]["hosts"] == ["fingerprint-api.example.com"]
     assert gateway["spec"]["servers"][0]["tls"]["credentialName"] == "fingerprint-api-tls"
     patch = files["k8s/overlays/eu-west-1/gateway.patch.yaml"][0]
-    assert patch["spec"]["servers"][0]["hosts"] == ["fingerprint-api.example.com",
-                                                    "eu-west-1.fingerprint-api.example.com"]
+    assert patch["spec"]["servers"][0]["hosts"] == [
+        "fingerprint-api.example.com",
+        "eu-west-1.fingerprint-api.example.com",
+    ]
     root = files["argocd/root.yaml"][0]
     assert root["spec"]["destination"]["name"] == "us-east-1"  # the primary's cluster
     assert root["spec"]["source"]["repoURL"] == "https://git.example.com/platform/deploy.git"
     assert root["spec"]["source"]["path"] == "rendered/argocd"
     outlier = files["k8s/base/mesh/destinationrule.yaml"][0]["spec"]["trafficPolicy"][
-        "outlierDetection"]
+        "outlierDetection"
+    ]
     assert outlier["maxEjectionPercent"] == 100
 
 
@@ -87,8 +90,9 @@ def test_every_problem_is_reported_together_and_located() -> None:
         "mesh.hostnames[1]": _line_of(data, "- eu-west-1.api.example.com"),
     }
     for path, line in expected.items():
-        assert any(p.startswith(f"spec/test.yaml:{line}:") and f" {path}: " in p
-                   for p in problems), (path, problems)
+        assert any(
+            p.startswith(f"spec/test.yaml:{line}:") and f" {path}: " in p for p in problems
+        ), (path, problems)
 
 
 def test_mixed_clouds_cannot_share_one_network() -> None:
@@ -100,8 +104,12 @@ def test_mixed_clouds_cannot_share_one_network() -> None:
     assert len(problems) == 1 and "mesh.istio.network" in problems[0]
     data["mesh"]["istio"]["network"] = "perCluster"
     files = render_docs(data)
-    networks = {files[f"argocd/istio/{r}-istiod.yaml"][0]["spec"]["source"]["helm"][
-        "valuesObject"]["global"]["network"] for r in ("us-east-1", "eu-west-1")}
+    networks = {
+        files[f"argocd/istio/{r}-istiod.yaml"][0]["spec"]["source"]["helm"]["valuesObject"][
+            "global"
+        ]["network"]
+        for r in ("us-east-1", "eu-west-1")
+    }
     assert len(networks) == 2
 
 

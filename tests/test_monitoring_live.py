@@ -56,13 +56,14 @@ def exporter_handler(region: str, buckets: list[str]) -> type[BaseHTTPRequestHan
                 f'http_requests_total{{code="200",region_hint="{region}"}} {total}',
                 "# TYPE http_request_duration_seconds histogram",
             ]
-            lines += [f'http_request_duration_seconds_bucket{{le="{b}"}} {total}'
-                      for b in buckets]
-            lines += [f'http_request_duration_seconds_bucket{{le="+Inf"}} {total}',
-                      f"http_request_duration_seconds_sum {total * 0.05}",
-                      f"http_request_duration_seconds_count {total}",
-                      f"model_sync_last_success_timestamp_seconds {int(time.time())}",
-                      "cache_replication_lag_seconds 1"]
+            lines += [f'http_request_duration_seconds_bucket{{le="{b}"}} {total}' for b in buckets]
+            lines += [
+                f'http_request_duration_seconds_bucket{{le="+Inf"}} {total}',
+                f"http_request_duration_seconds_sum {total * 0.05}",
+                f"http_request_duration_seconds_count {total}",
+                f"model_sync_last_success_timestamp_seconds {int(time.time())}",
+                "cache_replication_lag_seconds 1",
+            ]
             body = ("\n".join(lines) + "\n").encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/plain; version=0.0.4")
@@ -97,9 +98,17 @@ class Cluster:
         data.mkdir()
         log = (self.workdir / f"{name}.log").open("wb")
         self.processes[name] = subprocess.Popen(
-            [binary, f"--config.file={config}", f"--storage.tsdb.path={data}",
-             f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"],
-            stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir)
+            [
+                binary,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={data}",
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--log.level=warn",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.workdir,
+        )
         log.close()
         self.ports[name] = port
 
@@ -127,8 +136,9 @@ class Cluster:
             return json.loads(response.read())["data"]
 
     def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text()[-2000:]}"
-                         for p in sorted(self.workdir.glob("*.log")))
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text()[-2000:]}" for p in sorted(self.workdir.glob("*.log"))
+        )
 
 
 def poll(what: str, probe: Callable[[], T | None], deadline: float, cluster: Cluster) -> T:
@@ -169,7 +179,7 @@ def test_federation_and_region_down_live(cluster: Cluster, tmp_path: Path) -> No
     prom = tmp_path / "monitoring/prometheus"
     board = json.loads(next((out / "monitoring/dashboards").glob("*.json")).read_text())
     assert board["panels"]
-    regions = sorted(p.name[len("regional-"):-len(".yml")] for p in prom.glob("regional-*.yml"))
+    regions = sorted(p.name[len("regional-") : -len(".yml")] for p in prom.glob("regional-*.yml"))
     assert len(regions) == 3
     spec = build(load_file(EXAMPLE_SPEC), "spec.yaml")
     mon = spec.get(MONITORING)
@@ -197,17 +207,22 @@ def test_federation_and_region_down_live(cluster: Cluster, tmp_path: Path) -> No
     cluster.prometheus("global", binary, path)
 
     def federated() -> set[str] | None:
-        found = cluster.api("global", "query", query='count by (region) (job:http_requests:rate5m'
-                                                          '{job="fingerprint-api"} > 0)')
+        found = cluster.api(
+            "global",
+            "query",
+            query='count by (region) (job:http_requests:rate5m{job="fingerprint-api"} > 0)',
+        )
         seen = {r["metric"]["region"] for r in found["result"]}
         return seen if seen == set(regions) else None
 
-    assert poll("federated request rates from every region", federated, deadline,
-                cluster) == set(regions)
+    assert poll("federated request rates from every region", federated, deadline, cluster) == set(
+        regions
+    )
     pods = cluster.api("global", "query", query='job:up:sum{job="fingerprint-api"}')["result"]
     assert {r["metric"]["region"]: r["value"][1] for r in pods} == dict.fromkeys(regions, "1")
-    raw = cluster.api("global", "query",
-                      query='{__name__="http_request_duration_seconds_bucket"}')["result"]
+    raw = cluster.api("global", "query", query='{__name__="http_request_duration_seconds_bucket"}')[
+        "result"
+    ]
     assert raw == []  # only aggregates are federated
 
     victim = regions[0]
@@ -215,15 +230,19 @@ def test_federation_and_region_down_live(cluster: Cluster, tmp_path: Path) -> No
 
     def region_down() -> dict[str, Any] | None:
         for item in cluster.api("global", "alerts")["alerts"]:
-            if item["labels"].get("alertname") == "RegionDown" and \
-                    item["labels"].get("region") == victim and item["state"] in ("pending",
-                                                                                 "firing"):
+            if (
+                item["labels"].get("alertname") == "RegionDown"
+                and item["labels"].get("region") == victim
+                and item["state"] in ("pending", "firing")
+            ):
                 return dict(item)
         return None
 
     active = poll(f"RegionDown for {victim}", region_down, deadline, cluster)
     assert active["labels"]["severity"] == "critical"
-    others = [a for a in cluster.api("global", "alerts")["alerts"]
-              if a["labels"].get("alertname") == "RegionDown" and
-              a["labels"].get("region") != victim]
+    others = [
+        a
+        for a in cluster.api("global", "alerts")["alerts"]
+        if a["labels"].get("alertname") == "RegionDown" and a["labels"].get("region") != victim
+    ]
     assert others == []

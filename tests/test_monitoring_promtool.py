@@ -16,8 +16,10 @@ import yaml
 from generator.loader import load_file
 from tests.conftest import EXAMPLE_SPEC, require_crd_schemas, require_tool, run_cli
 
-BURN = {"Page": [("5m", "1h", 14.4), ("30m", "6h", 6.0)],
-        "Ticket": [("2h", "1d", 3.0), ("6h", "3d", 1.0)]}
+BURN = {
+    "Page": [("5m", "1h", 14.4), ("30m", "6h", 6.0)],
+    "Ticket": [("2h", "1d", 3.0), ("6h", "3d", 1.0)],
+}
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +42,18 @@ def load(path: Path) -> Any:
 
 def promtool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     tool = require_tool("promtool")
-    return subprocess.run([tool, *args], capture_output=True, text=True, timeout=60, cwd=cwd,
-                          check=False)
+    return subprocess.run(
+        [tool, *args], capture_output=True, text=True, timeout=60, cwd=cwd, check=False
+    )
 
 
 def all_rules(out: Path) -> list[dict[str, Any]]:
-    return [rule for f in sorted((out / "monitoring/rules").glob("*.rules.yaml"))
-            for group in load(f)["groups"] for rule in group["rules"]]
+    return [
+        rule
+        for f in sorted((out / "monitoring/rules").glob("*.rules.yaml"))
+        for group in load(f)["groups"]
+        for rule in group["rules"]
+    ]
 
 
 def alerts(out: Path, name: str) -> list[dict[str, Any]]:
@@ -54,6 +61,7 @@ def alerts(out: Path, name: str) -> list[dict[str, Any]]:
 
 
 # --- check 20: promtool accepts everything ---------------------------------------------
+
 
 def test_promtool_check_config_on_every_prometheus_config(out: Path) -> None:
     configs = sorted((out / "monitoring/prometheus").glob("*.yml"))
@@ -64,11 +72,13 @@ def test_promtool_check_config_on_every_prometheus_config(out: Path) -> None:
         assert "SUCCESS" in result.stdout + result.stderr
 
 
-def test_promtool_check_rules_on_rule_files_and_prometheus_rules(out: Path,
-                                                                 tmp_path: Path) -> None:
+def test_promtool_check_rules_on_rule_files_and_prometheus_rules(out: Path, tmp_path: Path) -> None:
     files = sorted((out / "monitoring/rules").glob("*.rules.yaml"))
-    assert [f.name for f in files] == ["global-alerts.rules.yaml", "global-slo.rules.yaml",
-                                       "regional.rules.yaml"]
+    assert [f.name for f in files] == [
+        "global-alerts.rules.yaml",
+        "global-slo.rules.yaml",
+        "regional.rules.yaml",
+    ]
     objects = sorted((out / "k8s").rglob("prometheusrule-*.yaml"))
     assert len(objects) == 3
     for index, obj in enumerate(objects):
@@ -115,8 +125,9 @@ def test_every_alert_has_a_firing_and_a_quiet_case(out: Path) -> None:
 
 
 def test_dashboard_queries_parse(out: Path, tmp_path: Path) -> None:
-    board = json.loads((out / "monitoring/dashboards/fingerprint-api-multi-region.json")
-                       .read_text())
+    board = json.loads(
+        (out / "monitoring/dashboards/fingerprint-api-multi-region.json").read_text()
+    )
     exprs = [t["expr"] for p in board["panels"] for t in p.get("targets", [])]
     assert len(exprs) >= 12
     rules = [{"record": f"dashboard:query{i}", "expr": e} for i, e in enumerate(exprs)]
@@ -127,6 +138,7 @@ def test_dashboard_queries_parse(out: Path, tmp_path: Path) -> None:
 
 
 # --- checks 21-23: federation and external labels -----------------------------------------
+
 
 def test_federation_job(out: Path, spec_data: dict[str, Any]) -> None:
     config = load(out / "monitoring/prometheus/global.yml")
@@ -160,8 +172,11 @@ def test_scrape_config_matches_plain_federation_job(out: Path) -> None:
     obj = load(out / "k8s/platform/monitoring/scrapeconfig-federate.yaml")
     assert obj["kind"] == "ScrapeConfig"
     spec = obj["spec"]
-    assert (spec["jobName"], spec["honorLabels"], spec["metricsPath"]) == \
-        (job["job_name"], job["honor_labels"], job["metrics_path"])
+    assert (spec["jobName"], spec["honorLabels"], spec["metricsPath"]) == (
+        job["job_name"],
+        job["honor_labels"],
+        job["metrics_path"],
+    )
     assert spec["params"] == job["params"]
     assert spec["staticConfigs"] == job["static_configs"]
 
@@ -182,6 +197,7 @@ def test_operator_objects_match_their_crd_schemas(out: Path) -> None:
 
 # --- checks 24-28: alert semantics ------------------------------------------------------------
 
+
 def test_region_down(out: Path) -> None:
     [rule] = alerts(out, "RegionDown")
     assert 'up{job="federate"}) == 0' in rule["expr"]
@@ -196,8 +212,9 @@ def test_cross_region_latency_per_region(out: Path, spec_data: dict[str, Any]) -
     rules = alerts(out, "CrossRegionLatencyHigh")
     assert len(rules) == len(spec_data["regions"])
     for region, rule in zip(spec_data["regions"], rules, strict=True):
-        assert re.search(r"histogram_quantile\(0\.99, sum by \(le, region\) \(\S+_bucket:rate5m",
-                         rule["expr"])
+        assert re.search(
+            r"histogram_quantile\(0\.99, sum by \(le, region\) \(\S+_bucket:rate5m", rule["expr"]
+        )
         assert f'region="{region["name"]}"' in rule["expr"]
         threshold = Decimal(rule["expr"].rsplit(">", 1)[1].strip())
         assert threshold == Decimal(region["latencyTargetMs"]) / 1000
@@ -211,14 +228,14 @@ def test_latency_slo_rules(out: Path, spec_data: dict[str, Any]) -> None:
     assert all('le="0.5"' in r["expr"] for r in good)
     # The service's buckets (the defaults here) include 0.5 and every regional target.
     from generator.sections.monitoring.build import DEFAULT_BUCKETS
+
     bounds = {Decimal(b) for b in DEFAULT_BUCKETS}
     assert Decimal("0.5") in bounds
     assert all(Decimal(r["latencyTargetMs"]) / 1000 in bounds for r in spec_data["regions"])
     slis = [r for r in all_rules(out) if r.get("record", "").startswith("slo:sli_error")]
     assert [r["record"].rsplit("rate", 1)[1] for r in slis] == windows
     for sli in slis:
-        assert re.fullmatch(r"1 - \(sum by \(job\) \(\S+\) / sum by \(job\) \(\S+\)\)",
-                            sli["expr"])
+        assert re.fullmatch(r"1 - \(sum by \(job\) \(\S+\) / sum by \(job\) \(\S+\)\)", sli["expr"])
 
 
 def test_burn_rate_alerts(out: Path) -> None:
@@ -238,8 +255,12 @@ def test_burn_rate_alerts(out: Path) -> None:
 
 
 def test_slo_alerts_carry_slo_labels(out: Path) -> None:
-    expected = {"ModelSyncStale": "> 1800", "CacheReplicationLagHigh": "> 60",
-                "FailoverSLOBreach": "< 0.5", "CrossRegionLatencySLOBreach": "> 2"}
+    expected = {
+        "ModelSyncStale": "> 1800",
+        "CacheReplicationLagHigh": "> 60",
+        "FailoverSLOBreach": "< 0.5",
+        "CrossRegionLatencySLOBreach": "> 2",
+    }
     for name, comparison in expected.items():
         [rule] = alerts(out, name)
         assert rule["expr"].endswith(comparison), rule["expr"]
@@ -249,9 +270,13 @@ def test_slo_alerts_carry_slo_labels(out: Path) -> None:
 
 # --- check 30 and the dashboard ConfigMap -----------------------------------------------
 
+
 def test_prometheus_rules_equal_plain_rule_files(out: Path) -> None:
-    for kind, folder in (("regional", "base/mesh"), ("global-alerts", "platform/monitoring"),
-                         ("global-slo", "platform/monitoring")):
+    for kind, folder in (
+        ("regional", "base/mesh"),
+        ("global-alerts", "platform/monitoring"),
+        ("global-slo", "platform/monitoring"),
+    ):
         obj = load(out / f"k8s/{folder}/prometheusrule-{kind}.yaml")
         plain = load(out / f"monitoring/rules/{kind}.rules.yaml")
         assert obj["spec"]["groups"] == plain["groups"]
@@ -267,7 +292,15 @@ def test_dashboard_config_map_carries_the_dashboard(out: Path) -> None:
     ids = [p["id"] for p in board["panels"]]
     assert ids == list(range(1, len(ids) + 1))
     titles = " | ".join(p["title"] for p in board["panels"])
-    for words in ("Total request rate", "Global error rate", "Global P99", "Requests per region",
-                  "Error rate per region", "P50/P95/P99", "pods per region",
-                  "Availability per region", "Cross-region"):
+    for words in (
+        "Total request rate",
+        "Global error rate",
+        "Global P99",
+        "Requests per region",
+        "Error rate per region",
+        "P50/P95/P99",
+        "pods per region",
+        "Availability per region",
+        "Cross-region",
+    ):
         assert words in titles

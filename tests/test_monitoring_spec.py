@@ -55,9 +55,16 @@ def test_missing_bucket_boundaries_are_located_errors(project: Path) -> None:
 
 
 def test_bad_template_objective_and_unknown_region(project: Path) -> None:
-    _edit(project, {"federation": {"targetTemplate": "prom.example.com:9090",
-                                   "targets": {"mars-1": "prom.mars.example.com:9090"}},
-                    "slo": {"objective": 90}})
+    _edit(
+        project,
+        {
+            "federation": {
+                "targetTemplate": "prom.example.com:9090",
+                "targets": {"mars-1": "prom.mars.example.com:9090"},
+            },
+            "slo": {"objective": 90},
+        },
+    )
     result = run_cli(["render", "--out", "out"], cwd=project)
     assert result.exit_code == 1
     assert "must contain {region} exactly once" in result.stderr
@@ -66,9 +73,14 @@ def test_bad_template_objective_and_unknown_region(project: Path) -> None:
 
 
 def test_spec_values_reach_every_artifact(project: Path) -> None:
-    _edit(project, {"metrics": {"requests": "api_requests_total"},
-                    "federation": {"targets": {"eu-west-1": "prom-eu.example.com:9091"}},
-                    "slo": {"objective": 99.9, "latencyThresholdMs": 250}})
+    _edit(
+        project,
+        {
+            "metrics": {"requests": "api_requests_total"},
+            "federation": {"targets": {"eu-west-1": "prom-eu.example.com:9091"}},
+            "slo": {"objective": 99.9, "latencyThresholdMs": 250},
+        },
+    )
     result = run_cli(["render", "--out", "out"], cwd=project)
     assert result.exit_code == 0, result.stderr
     out = project / "out"
@@ -78,14 +90,20 @@ def test_spec_values_reach_every_artifact(project: Path) -> None:
     slo = (out / "monitoring/rules/global-slo.rules.yaml").read_text()
     assert "(14.4 * 0.001)" in slo and "latency-p99-250ms" in slo
     glob = yaml.safe_load((out / "monitoring/prometheus/global.yml").read_text())
-    targets = {g["labels"]["region"]: g["targets"][0]
-               for g in glob["scrape_configs"][0]["static_configs"]}
+    targets = {
+        g["labels"]["region"]: g["targets"][0] for g in glob["scrape_configs"][0]["static_configs"]
+    }
     assert targets["eu-west-1"] == "prom-eu.example.com:9091"
     assert targets["us-east-1"] == "prometheus.monitoring.us-east-1.internal:9090"
     dashboard = (out / "monitoring/dashboards/fingerprint-api-multi-region.json").read_text()
     assert "job:api_requests:rate5m" in dashboard
     # The generated unit tests follow the changed values and still pass.
     tests = sorted(str(p) for p in (out / "monitoring/rules/tests").glob("*.test.yaml"))
-    check = subprocess.run([require_tool("promtool"), "test", "rules", *tests],
-                           capture_output=True, text=True, timeout=60, check=False)
+    check = subprocess.run(
+        [require_tool("promtool"), "test", "rules", *tests],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert check.returncode == 0, check.stdout + check.stderr

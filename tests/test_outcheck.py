@@ -31,8 +31,7 @@ def validate(folder: Path, *extra: str) -> Any:
     """Validate with the python engine and, unless a test names its own, the shared schemas:
     the render holds custom resources, and a kind without a schema is an error."""
     schemas = [] if "--schema-dir" in extra else ["--schema-dir", str(require_crd_schemas())]
-    return run_cli(["validate", "--rendered", str(folder), *PYTHON, *schemas, *NO_SEAMS,
-                    *extra])
+    return run_cli(["validate", "--rendered", str(folder), *PYTHON, *schemas, *NO_SEAMS, *extra])
 
 
 def test_example_render_is_valid() -> None:
@@ -63,64 +62,100 @@ def _wrong_type(root: Path) -> tuple[str, str, str]:
     path = root / DEPLOYMENT
     path.write_text(path.read_text().replace("containerPort: 8000", "containerPort: x"))
     line, col = line_of(path, "containerPort: x")
-    return (f"{path}:{line}:{col + len('containerPort: ')}: document 1 (Deployment "
-            "fingerprint-api): spec.template.spec.containers[0].ports[0].containerPort: "
-            "'x' is not of type 'integer'", DEPLOYMENT, "")
+    return (
+        f"{path}:{line}:{col + len('containerPort: ')}: document 1 (Deployment "
+        "fingerprint-api): spec.template.spec.containers[0].ports[0].containerPort: "
+        "'x' is not of type 'integer'",
+        DEPLOYMENT,
+        "",
+    )
 
 
 def _unknown_field(root: Path) -> tuple[str, str, str]:
     path = root / DEPLOYMENT
     edit_yaml(path, lambda d: d["spec"]["template"]["spec"].update(serviceAcountName="x"))
     line, col = line_of(path, "serviceAcountName")
-    return (f"{path}:{line}:{col}: document 1 (Deployment fingerprint-api): "
-            "spec.template.spec.serviceAcountName: unknown field (not in the schema)",
-            DEPLOYMENT, "")
+    return (
+        f"{path}:{line}:{col}: document 1 (Deployment fingerprint-api): "
+        "spec.template.spec.serviceAcountName: unknown field (not in the schema)",
+        DEPLOYMENT,
+        "",
+    )
 
 
 def _missing_required(root: Path) -> tuple[str, str, str]:
     path = root / DEPLOYMENT
     edit_yaml(path, lambda d: d["spec"].pop("selector"))
     line, col = line_of(path, "revisionHistoryLimit")
-    return (f"{path}:{line}:{col}: document 1 (Deployment fingerprint-api): spec: "
-            "'selector' is a required property", DEPLOYMENT, "")
+    return (
+        f"{path}:{line}:{col}: document 1 (Deployment fingerprint-api): spec: "
+        "'selector' is a required property",
+        DEPLOYMENT,
+        "",
+    )
 
 
 def _unknown_kind(root: Path) -> tuple[str, str, str]:
     path = root / MESH / "widget.yaml"
-    path.write_text("apiVersion: widgets.example.com/v1\nkind: Widget\n"
-                    "metadata:\n  name: gizmo\n  namespace: fingerprint-api\n")
+    path.write_text(
+        "apiVersion: widgets.example.com/v1\nkind: Widget\n"
+        "metadata:\n  name: gizmo\n  namespace: fingerprint-api\n"
+    )
     add_to_kustomization(root / MESH, "widget.yaml")
-    return (f"{path}:1:1: document 1 (Widget gizmo): (root): no schema for "
-            "widgets.example.com/v1 Widget", f"{MESH}/widget.yaml", "")
+    return (
+        f"{path}:1:1: document 1 (Widget gizmo): (root): no schema for "
+        "widgets.example.com/v1 Widget",
+        f"{MESH}/widget.yaml",
+        "",
+    )
 
 
 def _bad_name(root: Path) -> tuple[str, str, str]:
     path = root / MESH / "service.yaml"
     edit_yaml(path, lambda d: d["metadata"].update(name="Fingerprint_API"))
     line, col = line_of(path, "Fingerprint_API")
-    return (f"{path}:{line}:{col}: document 1 (Service Fingerprint_API): metadata.name: "
-            "'Fingerprint_API' is not a valid Service name", f"{MESH}/service.yaml", "")
+    return (
+        f"{path}:{line}:{col}: document 1 (Service Fingerprint_API): metadata.name: "
+        "'Fingerprint_API' is not a valid Service name",
+        f"{MESH}/service.yaml",
+        "",
+    )
 
 
 def _kustomization_field(root: Path) -> tuple[str, str, str]:
     path = root / MESH / "kustomization.yaml"
     edit_yaml(path, lambda d: d.update(namePrefx="x-"))
     line, col = line_of(path, "namePrefx")
-    return (f"{path}:{line}:{col}: document 1 (Kustomization): namePrefx: unknown field",
-            f"{MESH}/kustomization.yaml", "")
+    return (
+        f"{path}:{line}:{col}: document 1 (Kustomization): namePrefx: unknown field",
+        f"{MESH}/kustomization.yaml",
+        "",
+    )
 
 
 def _unlisted_file(root: Path) -> tuple[str, str, str]:
     path = root / MESH / "configmap.yaml"
-    path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n"
-                    "data:\n  a: b\n")
-    return (f"{path}:1:1: document 1 (ConfigMap extra): (root): not listed in its folder's "
-            "kustomization.yaml", f"{MESH}/configmap.yaml", "")
+    path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  a: b\n")
+    return (
+        f"{path}:1:1: document 1 (ConfigMap extra): (root): not listed in its folder's "
+        "kustomization.yaml",
+        f"{MESH}/configmap.yaml",
+        "",
+    )
 
 
-@pytest.mark.parametrize("breakage", [_wrong_type, _unknown_field, _missing_required,
-                                      _unknown_kind, _bad_name, _kustomization_field,
-                                      _unlisted_file])
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        _wrong_type,
+        _unknown_field,
+        _missing_required,
+        _unknown_kind,
+        _bad_name,
+        _kustomization_field,
+        _unlisted_file,
+    ],
+)
 def test_hand_broken_file_fails_with_a_located_message(tmp_path: Path, breakage: Any) -> None:
     root = copy_rendered(tmp_path)
     expected, _, _ = breakage(root)
@@ -152,15 +187,19 @@ def test_problem_only_in_a_build_is_reported_on_the_build(tmp_path: Path) -> Non
     root = copy_rendered(tmp_path)
     overlay = next(p for p in sorted((root / "k8s" / "overlays").iterdir()) if p.is_dir())
     # A prefix that makes every built name invalid, though each file is fine on its own.
-    edit_yaml(overlay / "workload" / "kustomization.yaml",
-              lambda d: d.update(namePrefix="Bad_"))
+    edit_yaml(overlay / "workload" / "kustomization.yaml", lambda d: d.update(namePrefix="Bad_"))
     result = validate(root, "--build")
     assert result.exit_code == 1
-    built = [line for line in result.stderr.splitlines()
-             if line.startswith(f"{overlay} (kubectl kustomize):")]
+    built = [
+        line
+        for line in result.stderr.splitlines()
+        if line.startswith(f"{overlay} (kubectl kustomize):")
+    ]
     assert built, result.stderr
-    assert all(": document " in line and "metadata.name: 'Bad_" in line
-               and "is not a valid name" in line for line in built), result.stderr
+    assert all(
+        ": document " in line and "metadata.name: 'Bad_" in line and "is not a valid name" in line
+        for line in built
+    ), result.stderr
     assert any("'Bad_fingerprint-api'" in line for line in built), result.stderr
 
 
@@ -169,8 +208,10 @@ def test_duplicate_object_in_a_build_is_an_error(tmp_path: Path) -> None:
     root = copy_rendered(tmp_path)
     overlay = next(p for p in sorted((root / "k8s" / "overlays").iterdir()) if p.is_dir())
     # The overlay includes the mesh base twice: the same Namespace and Service, twice.
-    edit_yaml(overlay / "kustomization.yaml",
-              lambda d: d["resources"].append("../../base/mesh/namespace.yaml"))
+    edit_yaml(
+        overlay / "kustomization.yaml",
+        lambda d: d["resources"].append("../../base/mesh/namespace.yaml"),
+    )
     result = validate(root, "--build")
     assert result.exit_code == 1
     assert f"{overlay} (kubectl kustomize)" in result.stderr, result.stderr
@@ -180,16 +221,21 @@ def test_patch_files_may_be_partial_but_not_wrong(tmp_path: Path) -> None:
     root = copy_rendered(tmp_path)
     folder = root / "k8s" / "base" / "workload"
     patch = folder / "replicas.patch.yaml"
-    patch.write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
-                     "  name: fingerprint-api\nspec:\n  revisionHistoryLimit: 3\n")
-    edit_yaml(folder / "kustomization.yaml",
-              lambda d: d.update(patches=[{"path": "replicas.patch.yaml"}]))
+    patch.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+        "  name: fingerprint-api\nspec:\n  revisionHistoryLimit: 3\n"
+    )
+    edit_yaml(
+        folder / "kustomization.yaml", lambda d: d.update(patches=[{"path": "replicas.patch.yaml"}])
+    )
     assert validate(root, "--no-build").exit_code == 0  # no selector/template: fine in a patch
     patch.write_text(patch.read_text() + "  replica: 3\n")
     result = validate(root, "--no-build")
     assert result.exit_code == 1
-    assert "replicas.patch.yaml:7:3: document 1 (Deployment fingerprint-api): spec.replica: " \
-           "unknown field" in result.stderr, result.stderr
+    assert (
+        "replicas.patch.yaml:7:3: document 1 (Deployment fingerprint-api): spec.replica: "
+        "unknown field" in result.stderr
+    ), result.stderr
 
 
 def test_non_kubernetes_files_are_skipped_and_counted(tmp_path: Path) -> None:
@@ -253,9 +299,13 @@ def test_core_validation_agrees_with_kubernetes_validate() -> None:
     from generator.outcheck.check import check_documents
     from generator.outcheck.documents import discover
 
-    documents = [d for d in discover(RENDERED).documents if not d.is_kustomization
-                 and not str(d.file).endswith(".patch.yaml")
-                 and _core(str(d.data.get("apiVersion", "")))]
+    documents = [
+        d
+        for d in discover(RENDERED).documents
+        if not d.is_kustomization
+        and not str(d.file).endswith(".patch.yaml")
+        and _core(str(d.data.get("apiVersion", "")))
+    ]
     assert documents
     for document in documents:
         kubernetes_validate.validate(document.data, "1.32.0", strict=True)  # raises if invalid
@@ -266,7 +316,8 @@ def test_core_validation_agrees_with_kubernetes_validate() -> None:
         kubernetes_validate.validate(broken, "1.32.0", strict=True)
     ours = check_documents([type(deployment)(deployment.file, 1, broken)])
     assert [d.path.split(": ", 1)[1] for d in ours] == [
-        format_path(tuple(caught.value.absolute_path))]
+        format_path(tuple(caught.value.absolute_path))
+    ]
 
 
 def test_duplicates_in_one_build_stream() -> None:
@@ -279,5 +330,7 @@ def test_duplicates_in_one_build_stream() -> None:
     documents, problems = parse_yaml("---\n".join([one, elsewhere, other_version]), "build")
     assert problems == []
     found = [str(d) for d in duplicates(documents)]
-    assert found == ["build:13:1: document 3 (Service a): (root): duplicate object: Service "
-                     "n/a is also document 1 (Service a)"]
+    assert found == [
+        "build:13:1: document 3 (Service a): (root): duplicate object: Service "
+        "n/a is also document 1 (Service a)"
+    ]

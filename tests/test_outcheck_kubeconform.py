@@ -65,49 +65,88 @@ def _argv(log: Path) -> list[str]:
 
 
 def test_hand_off_passes_strict_flags_schema_locations_and_files(
-        tmp_path: Path, fake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, fake: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = copy_rendered(tmp_path)
     schemas = tmp_path / "schemas"
     schemas.mkdir()
     monkeypatch.setenv("FAKE_KUBECONFORM_FAIL", "1")
-    result = run_cli(["validate", "--rendered", str(root), "--schema-dir", str(schemas),
-                      "--no-build", "--kubernetes-version", "1.31.2"])
+    result = run_cli(
+        [
+            "validate",
+            "--rendered",
+            str(root),
+            "--schema-dir",
+            str(schemas),
+            "--no-build",
+            "--kubernetes-version",
+            "1.31.2",
+        ]
+    )
     args = _argv(fake)
     options = [a for a in args if not a.endswith(".yaml")]
     assert options[:4] == ["-strict", "-summary", "-output", "json"]
     assert args[args.index("-kubernetes-version") + 1] == "1.31.2"
     locations = [args[i + 1] for i, a in enumerate(args) if a == "-schema-location"]
-    assert locations == ["default", f"{schemas.resolve()}/{{{{ .Group }}}}/"
-                         "{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json"]
-    files = sorted(Path(a).relative_to(root.resolve()).as_posix()
-                   for a in args if a.endswith(".yaml"))
-    objects = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.yaml")
-                     if p.name != "kustomization.yaml" and not p.name.endswith(".patch.yaml")
-                     and _is_object(p))
+    assert locations == [
+        "default",
+        f"{schemas.resolve()}/{{{{ .Group }}}}/"
+        "{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json",
+    ]
+    files = sorted(
+        Path(a).relative_to(root.resolve()).as_posix() for a in args if a.endswith(".yaml")
+    )
+    objects = sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*.yaml")
+        if p.name != "kustomization.yaml" and not p.name.endswith(".patch.yaml") and _is_object(p)
+    )
     # every whole-object file; kustomizations and partial patches stay with mrgen
     assert files == objects
     assert result.exit_code == 1, result.stdout + result.stderr
     line, col = line_of(root / DEPLOYMENT, "containerPort")
-    assert (f"{root / DEPLOYMENT}:{line}:{col + len('containerPort: ')}: document 1 "
-            "(Deployment fingerprint-api): spec.template.spec.containers[0].ports[0]."
-            "containerPort: expected integer, but got string") in result.stderr, result.stderr
+    assert (
+        f"{root / DEPLOYMENT}:{line}:{col + len('containerPort: ')}: document 1 "
+        "(Deployment fingerprint-api): spec.template.spec.containers[0].ports[0]."
+        "containerPort: expected integer, but got string"
+    ) in result.stderr, result.stderr
     assert "checked with kubeconform" in result.stdout
 
 
 def test_hand_off_clean_run_passes(tmp_path: Path, fake: Path) -> None:
     root = copy_rendered(tmp_path)
-    result = run_cli(["validate", "--rendered", str(root), "--no-build",
-                      "--schema-dir", str(require_crd_schemas()),
-                      "--skip-rule", "*"])  # known seam defects: test_seams_example.py
+    result = run_cli(
+        [
+            "validate",
+            "--rendered",
+            str(root),
+            "--no-build",
+            "--schema-dir",
+            str(require_crd_schemas()),
+            "--skip-rule",
+            "*",
+        ]
+    )  # known seam defects: test_seams_example.py
     assert result.exit_code == 0, result.stderr
     assert fake.is_file()
 
 
 def test_python_engine_does_not_call_kubeconform(tmp_path: Path, fake: Path) -> None:
     root = copy_rendered(tmp_path)
-    result = run_cli(["validate", "--rendered", str(root), "--no-build", "--engine", "python",
-                      "--schema-dir", str(require_crd_schemas()),
-                      "--skip-rule", "*"])  # known seam defects: test_seams_example.py
+    result = run_cli(
+        [
+            "validate",
+            "--rendered",
+            str(root),
+            "--no-build",
+            "--engine",
+            "python",
+            "--schema-dir",
+            str(require_crd_schemas()),
+            "--skip-rule",
+            "*",
+        ]
+    )  # known seam defects: test_seams_example.py
     assert result.exit_code == 0, result.stderr
     assert not fake.exists()
     assert "checked with python" in result.stdout
@@ -123,10 +162,12 @@ def test_mrgen_own_checks_still_run_with_kubeconform(tmp_path: Path, fake: Path)
 
 
 def test_kubeconform_engine_without_kubeconform_is_a_usage_error(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # nothing on PATH
     root = copy_rendered(tmp_path)
-    result: Any = run_cli(["validate", "--rendered", str(root), "--no-build",
-                           "--engine", "kubeconform"])
+    result: Any = run_cli(
+        ["validate", "--rendered", str(root), "--no-build", "--engine", "kubeconform"]
+    )
     assert result.exit_code == 2
     assert "kubeconform is not on PATH" in result.stderr

@@ -33,11 +33,18 @@ spec:
 WIDGET_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "spec": {"type": "object", "required": ["size"], "properties": {
-            "size": {"type": "integer"},
-            "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": True,
-                      "properties": {"known": {"type": "string"}}},
-        }},
+        "spec": {
+            "type": "object",
+            "required": ["size"],
+            "properties": {
+                "size": {"type": "integer"},
+                "extra": {
+                    "type": "object",
+                    "x-kubernetes-preserve-unknown-fields": True,
+                    "properties": {"known": {"type": "string"}},
+                },
+            },
+        },
     },
 }
 
@@ -57,8 +64,9 @@ def write_docs(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def validate(root: Path, *extra: str) -> Any:
-    return run_cli(["validate", "--rendered", str(root), "--engine", "python", "--no-build",
-                    *extra])
+    return run_cli(
+        ["validate", "--rendered", str(root), "--engine", "python", "--no-build", *extra]
+    )
 
 
 def test_custom_resource_unknown_field_against_the_upstream_schema(tmp_path: Path) -> None:
@@ -66,9 +74,10 @@ def test_custom_resource_unknown_field_against_the_upstream_schema(tmp_path: Pat
     root = write_docs(tmp_path, "destinationrule.yaml", DESTINATION_RULE)
     result = validate(root, "--schema-dir", str(crds))
     assert result.exit_code == 1, result.stdout
-    assert (f"{root}/destinationrule.yaml:11:9: document 1 (DestinationRule fingerprint-api): "
-            "spec.trafficPolicy.connectionPool.tcp.maxConections: unknown field"
-            in result.stderr), result.stderr
+    assert (
+        f"{root}/destinationrule.yaml:11:9: document 1 (DestinationRule fingerprint-api): "
+        "spec.trafficPolicy.connectionPool.tcp.maxConections: unknown field" in result.stderr
+    ), result.stderr
     fixed = DESTINATION_RULE.replace("maxConections", "maxConnections")
     root = write_docs(tmp_path, "destinationrule.yaml", fixed)
     assert validate(root, "--schema-dir", str(crds)).exit_code == 0
@@ -78,24 +87,30 @@ def test_custom_resource_top_level_and_metadata_are_strict(tmp_path: Path) -> No
     crds = require_crd_schemas()
     # The upstream Istio schemas describe only spec and status: the root is closed by mrgen,
     # and metadata (open in CRD schemas) is checked against ObjectMeta.
-    text = DESTINATION_RULE.replace("maxConections", "maxConnections") \
-        .replace("  namespace: fingerprint-api\n", "  namespace: fingerprint-api\n  lables: {}\n")
+    text = DESTINATION_RULE.replace("maxConections", "maxConnections").replace(
+        "  namespace: fingerprint-api\n", "  namespace: fingerprint-api\n  lables: {}\n"
+    )
     root = write_docs(tmp_path, "dr.yaml", text + "extra: 1\n")
     result = validate(root, "--schema-dir", str(crds))
     assert result.exit_code == 1
-    assert ":16:1: document 1 (DestinationRule fingerprint-api): extra: unknown field" \
-        in result.stderr, result.stderr
-    assert ":6:3: document 1 (DestinationRule fingerprint-api): metadata.lables: unknown field" \
-        in result.stderr, result.stderr
+    assert (
+        ":16:1: document 1 (DestinationRule fingerprint-api): extra: unknown field" in result.stderr
+    ), result.stderr
+    assert (
+        ":6:3: document 1 (DestinationRule fingerprint-api): metadata.lables: unknown field"
+        in result.stderr
+    ), result.stderr
 
 
 def test_no_schema_anywhere_is_an_error_not_a_pass(tmp_path: Path) -> None:
     root = write_docs(tmp_path, "dr.yaml", DESTINATION_RULE)
     result = validate(root)
     assert result.exit_code == 1
-    assert "dr.yaml:1:1: document 1 (DestinationRule fingerprint-api): (root): not a core kind " \
-           "of Kubernetes 1.32.0, and no schema folder given (--schema-dir or MRGEN_SCHEMA_DIR)" \
-           in result.stderr
+    assert (
+        "dr.yaml:1:1: document 1 (DestinationRule fingerprint-api): (root): not a core kind "
+        "of Kubernetes 1.32.0, and no schema folder given (--schema-dir or MRGEN_SCHEMA_DIR)"
+        in result.stderr
+    )
 
 
 WIDGET = """\
@@ -112,8 +127,9 @@ spec:
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])
-def test_schema_dir_by_flag_or_environment(tmp_path: Path, how: str,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_schema_dir_by_flag_or_environment(
+    tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     schemas = widget_schemas(tmp_path)
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -129,8 +145,10 @@ def test_schema_dir_by_flag_or_environment(tmp_path: Path, how: str,
     root = write_docs(tmp_path, "widget.yaml", WIDGET.format(size="big"))
     result = validate(root, *args)
     assert result.exit_code == 1
-    assert "widget.yaml:6:9: document 1 (Widget gizmo): spec.size: 'big' is not of type " \
-           "'integer'" in result.stderr, result.stderr
+    assert (
+        "widget.yaml:6:9: document 1 (Widget gizmo): spec.size: 'big' is not of type "
+        "'integer'" in result.stderr
+    ), result.stderr
 
 
 def test_missing_schema_dir_flag_is_a_clear_error(tmp_path: Path) -> None:
@@ -141,7 +159,8 @@ def test_missing_schema_dir_flag_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_missing_schema_dir_in_environment_is_a_clear_error(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MRGEN_SCHEMA_DIR", str(tmp_path / "no-such-schemas"))
     root = write_docs(tmp_path, "widget.yaml", WIDGET.format(size=3))
     result = validate(root)
@@ -160,10 +179,19 @@ def test_strict_schema_closes_only_objects_that_are_silent() -> None:
 
 
 def test_strict_schema_leaves_combinator_branches_open() -> None:
-    schema = {"type": "object", "properties": {"spec": {
-        "type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
-        "oneOf": [{"properties": {"a": {}}, "required": ["a"]},
-                  {"properties": {"b": {}}, "required": ["b"]}]}}}
+    schema = {
+        "type": "object",
+        "properties": {
+            "spec": {
+                "type": "object",
+                "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+                "oneOf": [
+                    {"properties": {"a": {}}, "required": ["a"]},
+                    {"properties": {"b": {}}, "required": ["b"]},
+                ],
+            }
+        },
+    }
     closed = strict_schema(schema)
     branches = closed["properties"]["spec"]["oneOf"]
     assert all("additionalProperties" not in branch for branch in branches)
@@ -194,8 +222,10 @@ def test_every_shared_schema_loads_and_validates(tmp_path: Path) -> None:
     docs = []
     for path in sorted(crds.glob("*/*.json")):
         kind, version = path.stem.rsplit("_", 1)
-        docs.append(f"apiVersion: {path.parent.name}/{version}\nkind: {kind}\n"
-                    f"metadata:\n  name: x\n  namespace: y\n")
+        docs.append(
+            f"apiVersion: {path.parent.name}/{version}\nkind: {kind}\n"
+            f"metadata:\n  name: x\n  namespace: y\n"
+        )
     root = write_docs(tmp_path, "all.yaml", "---\n".join(docs))
     result = validate(root, "--schema-dir", str(crds))
     # Kinds are lowercased in file names, so the documents carry lowercase kinds; each one

@@ -54,8 +54,14 @@ def change_spec(project: Path) -> None:
 def run(project: Path, *args: str, timeout: float = 30) -> tuple[int, str]:
     """mrgen as a process (a hang fails the test instead of stopping the suite)."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "generator", *args], cwd=project, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", *args],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -67,17 +73,18 @@ def run(project: Path, *args: str, timeout: float = 30) -> tuple[int, str]:
 
 # --- symbolic links -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("args", [["render"], ["render", "--force"], ["render", "--check"]])
-def test_an_owned_folder_replaced_by_a_link_is_refused(args: list[str], rendered: Path,
-                                                       outside: Path) -> None:
+def test_an_owned_folder_replaced_by_a_link_is_refused(
+    args: list[str], rendered: Path, outside: Path
+) -> None:
     change_spec(rendered.parent)
     shutil.rmtree(rendered / WORKLOAD)
     (rendered / WORKLOAD).symlink_to(outside, target_is_directory=True)
     before = snapshot(outside)
     result = run_cli(args, cwd=rendered.parent)
     assert result.exit_code == 2, result.stderr
-    assert f"rendered/{WORKLOAD}: is a symbolic link where mrgen expects a folder" \
-        in result.stderr
+    assert f"rendered/{WORKLOAD}: is a symbolic link where mrgen expects a folder" in result.stderr
     assert snapshot(outside) == before
     assert (rendered / WORKLOAD).is_symlink()
 
@@ -92,8 +99,9 @@ def test_check_never_reads_through_a_link(rendered: Path, outside: Path) -> None
     assert f"rendered/{DEPLOYMENT}: is a symbolic link" in err
 
 
-def test_a_record_entry_through_a_link_deletes_nothing_outside(rendered: Path,
-                                                               outside: Path) -> None:
+def test_a_record_entry_through_a_link_deletes_nothing_outside(
+    rendered: Path, outside: Path
+) -> None:
     (rendered / "userlink").symlink_to(outside, target_is_directory=True)
     record = rendered / sync.RECORD
     data = json.loads(record.read_text())
@@ -106,8 +114,9 @@ def test_a_record_entry_through_a_link_deletes_nothing_outside(rendered: Path,
     assert (outside / "victim").read_text() == "precious\n"
 
 
-def test_a_link_at_an_owned_file_is_refused_and_its_target_kept(rendered: Path,
-                                                                outside: Path) -> None:
+def test_a_link_at_an_owned_file_is_refused_and_its_target_kept(
+    rendered: Path, outside: Path
+) -> None:
     change_spec(rendered.parent)
     (rendered / DEPLOYMENT).unlink()
     (rendered / DEPLOYMENT).symlink_to(outside / "deployment.yaml")
@@ -117,8 +126,7 @@ def test_a_link_at_an_owned_file_is_refused_and_its_target_kept(rendered: Path,
     assert (outside / "deployment.yaml").read_text() == "precious too\n"
 
 
-def test_user_links_outside_owned_paths_are_kept_as_links(rendered: Path,
-                                                          outside: Path) -> None:
+def test_user_links_outside_owned_paths_are_kept_as_links(rendered: Path, outside: Path) -> None:
     """A link mrgen does not own is copied as a link, never followed or replaced."""
     change_spec(rendered.parent)
     (rendered / "notes").symlink_to(outside, target_is_directory=True)
@@ -130,6 +138,7 @@ def test_user_links_outside_owned_paths_are_kept_as_links(rendered: Path,
 
 
 # --- special files ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("args", [["render"], ["render", "--check"], ["render", "--force"]])
 def test_a_fifo_at_an_owned_path_is_refused_quickly(args: list[str], rendered: Path) -> None:
@@ -183,11 +192,13 @@ def test_a_hostile_spec_path_cannot_reach_the_rendered_files(case: str, project:
             docs = list(yaml.safe_load_all(text))
             assert docs == list(yaml.safe_load_all(plain[path][0].decode())), path
         elif path.endswith(".md"):
-            assert text.split("\n", 1)[0].isprintable() and text.count("-->") \
-                == plain[path][0].decode().count("-->")
+            assert text.split("\n", 1)[0].isprintable() and text.count("-->") == plain[path][
+                0
+            ].decode().count("-->")
 
 
 # --- files that appear during a render ---------------------------------------------------
+
 
 def test_files_made_in_the_output_folder_during_a_render_survive(tmp_path: Path) -> None:
     """A writer creates files (at the top, in an owned folder, in new folders) for as long
@@ -231,12 +242,17 @@ def test_files_made_in_the_output_folder_during_a_render_survive(tmp_path: Path)
     ref = {k: v[0] for k, v in snapshot(tmp_path / "ref").items()}
     now = {k: v[0] for k, v in snapshot(out).items()}
     assert {k: now.get(k) for k in ref} == ref, "the new tree is incomplete"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml", "ref", "rendered",
-                                                          "spec"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "pyproject.toml",
+        "ref",
+        "rendered",
+        "spec",
+    ]
 
 
 def test_a_user_file_replaced_during_a_render_keeps_the_new_version(
-        rendered: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Editors save by writing a new file and renaming it over the old one: the render's
     linked copy holds the old version, the swap must keep the new one."""
     notes = rendered / "NOTES.md"
@@ -262,6 +278,7 @@ def test_a_user_file_replaced_during_a_render_keeps_the_new_version(
 
 # --- where a render may go -----------------------------------------------------------------
 
+
 def test_out_refuses_the_spec_folder_and_unowned_folders_unless_forced(project: Path) -> None:
     before = snapshot(project)
     spec_folder = run_cli(["render", "--out", "spec"], cwd=project)
@@ -281,7 +298,8 @@ def test_out_refuses_the_spec_folder_and_unowned_folders_unless_forced(project: 
 
 @pytest.mark.parametrize("where", ["root", "home", "cwd", "cwd-parent"])
 def test_out_never_takes_the_root_the_home_or_the_current_folder(
-        where: str, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    where: str, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = project / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
@@ -289,11 +307,16 @@ def test_out_never_takes_the_root_the_home_or_the_current_folder(
     cwd.mkdir(exist_ok=True)
     out = {"root": "/", "home": str(home), "cwd": ".", "cwd-parent": ".."}[where]
     before = snapshot(project)
-    result = run_cli(["render", str(project / "spec" / EXAMPLE_SPEC.name), "--out", out,
-                      "--force"], cwd=cwd)
+    result = run_cli(
+        ["render", str(project / "spec" / EXAMPLE_SPEC.name), "--out", out, "--force"], cwd=cwd
+    )
     assert result.exit_code == 2, result.stderr
-    assert {"root": "filesystem root", "home": "home folder", "cwd": "current folder",
-            "cwd-parent": "current folder"}[where] in result.stderr
+    assert {
+        "root": "filesystem root",
+        "home": "home folder",
+        "cwd": "current folder",
+        "cwd-parent": "current folder",
+    }[where] in result.stderr
     assert snapshot(project) == before
 
 
@@ -307,11 +330,20 @@ def test_a_mount_point_is_refused_with_the_reason(project: Path) -> None:
         pytest.skip("no permission to make a private mount namespace")
     (project / "disk").mkdir()
     (project / "rendered").mkdir()
-    script = ('mount --bind disk rendered && "$0" -m generator render --out rendered; '
-              'code=$?; ls -A rendered disk; exit $code')
+    script = (
+        'mount --bind disk rendered && "$0" -m generator render --out rendered; '
+        "code=$?; ls -A rendered disk; exit $code"
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run(["unshare", "-m", "sh", "-c", script, sys.executable], cwd=project,
-                          env=env, capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script, sys.executable],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 2, done.stderr
     assert "rendered: is a mount point" in done.stderr
     assert done.stdout.split() == ["disk:", "rendered:"], "nothing written on either side"
@@ -319,7 +351,8 @@ def test_a_mount_point_is_refused_with_the_reason(project: Path) -> None:
 
 
 def test_a_folder_replaced_by_a_link_during_a_render_is_swapped_back(
-        rendered: Path, outside: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: Path, outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Between the copy and the swap, the output folder becomes a link to elsewhere: the
     swap notices it exchanged something else, swaps back, and nothing changes anywhere."""
     change_spec(rendered.parent)

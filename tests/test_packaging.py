@@ -13,9 +13,23 @@ from tests.conftest import EXAMPLE_SPEC, REPO
 
 def test_wheel_carries_templates_and_schema_and_renders(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(dist), str(REPO)], check=True, timeout=120,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dist),
+            str(REPO),
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
     (wheel,) = dist.glob("mrgen-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
@@ -27,10 +41,18 @@ def test_wheel_carries_templates_and_schema_and_renders(tmp_path: Path) -> None:
     (project / "spec").mkdir(parents=True)
     (project / "spec" / "fingerprint-api.yaml").write_text(EXAMPLE_SPEC.read_text())
     (project / ".git").mkdir()
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import generator.resources as r;"
-            "assert str(r.templates_dir()).startswith(sys.argv[1]), r.templates_dir();"
-            "from generator.cli import run; sys.argv = ['mrgen', 'render']; run()")
-    result = subprocess.run([sys.executable, "-I", "-c", code, str(tmp_path / "site")],
-                            cwd=project, capture_output=True, text=True, timeout=60, check=False)
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import generator.resources as r;"
+        "assert str(r.templates_dir()).startswith(sys.argv[1]), r.templates_dir();"
+        "from generator.cli import run; sys.argv = ['mrgen', 'render']; run()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", code, str(tmp_path / "site")],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert (project / "rendered/k8s/base/workload/deployment.yaml").is_file()

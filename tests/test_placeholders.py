@@ -18,13 +18,21 @@ from tests.conftest import EXAMPLE_SPEC, REPO, run_cli
 from tests.mesh_support import example, spec_text
 
 PLACEHOLDER_PATHS = [
-    "service.image", "replication.sync.image", "replication.watcher.image",
-    "mesh.istio.helmRepo", "mesh.hostnames[0]", "delivery.repoURL",
-    "monitoring.blackbox.instance", "globalRouting.domain",
-    "globalRouting.route53.hostedZoneId", "globalRouting.route53.zoneName",
-    *[f"globalRouting.route53.{part}.{region}"
-      for part in ("origins", "healthCheckIds")
-      for region in ("us-east-1", "eu-west-1", "ap-southeast-1")],
+    "service.image",
+    "replication.sync.image",
+    "replication.watcher.image",
+    "mesh.istio.helmRepo",
+    "mesh.hostnames[0]",
+    "delivery.repoURL",
+    "monitoring.blackbox.instance",
+    "globalRouting.domain",
+    "globalRouting.route53.hostedZoneId",
+    "globalRouting.route53.zoneName",
+    *[
+        f"globalRouting.route53.{part}.{region}"
+        for part in ("origins", "healthCheckIds")
+        for region in ("us-east-1", "eu-west-1", "ap-southeast-1")
+    ],
 ]
 
 
@@ -45,35 +53,53 @@ def _real(data: dict[str, Any]) -> dict[str, Any]:
     data["monitoring"]["blackbox"]["instance"] = "https://api.acme.io/healthz"
     routing = data["globalRouting"]
     routing["domain"] = "api.acme.io"
-    routing["route53"].update(hostedZoneId="Z2FDTNDATAQYW2", zoneName="acme.io",
-                              origins={"us-east-1": "34.1.2.3", "eu-west-1": "34.1.2.4",
-                                       "ap-southeast-1": "34.1.2.5"},
-                              healthCheckIds={r: f"{i}f3c5a2e-9b1d-4c7e-8a6f-0d2b4e6f8a1c"
-                                              for i, r in enumerate(routing["route53"]
-                                                                    ["origins"])})
+    routing["route53"].update(
+        hostedZoneId="Z2FDTNDATAQYW2",
+        zoneName="acme.io",
+        origins={"us-east-1": "34.1.2.3", "eu-west-1": "34.1.2.4", "ap-southeast-1": "34.1.2.5"},
+        healthCheckIds={
+            r: f"{i}f3c5a2e-9b1d-4c7e-8a6f-0d2b4e6f8a1c"
+            for i, r in enumerate(routing["route53"]["origins"])
+        },
+    )
     return data
 
 
-@pytest.mark.parametrize(("value", "what"), [
-    ("https://git.example.com/platform/deploy.git", "the documentation host git.example.com"),
-    ("registry.example.com/x/y:1", "the documentation host registry.example.com"),
-    ("example.org", "the documentation host example.org"),
-    ("api.corp.invalid", "the documentation host api.corp.invalid"),
-    ("198.51.100.7", "the documentation address 198.51.100.7"),
-    ("2001:db8::1", "the documentation address 2001:db8::1"),
-    ("11111111-1111-1111-1111-111111111111", "the example id 11111111-1111-1111-1111-111111111111"),
-    ("Z0123456789ABCDEFGHIJ", "the example id Z0123456789ABCDEFGHIJ"),
-    ("arn:aws:iam::123456789012:role/x", "the documentation AWS account 123456789012"),
-])
+@pytest.mark.parametrize(
+    ("value", "what"),
+    [
+        ("https://git.example.com/platform/deploy.git", "the documentation host git.example.com"),
+        ("registry.example.com/x/y:1", "the documentation host registry.example.com"),
+        ("example.org", "the documentation host example.org"),
+        ("api.corp.invalid", "the documentation host api.corp.invalid"),
+        ("198.51.100.7", "the documentation address 198.51.100.7"),
+        ("2001:db8::1", "the documentation address 2001:db8::1"),
+        (
+            "11111111-1111-1111-1111-111111111111",
+            "the example id 11111111-1111-1111-1111-111111111111",
+        ),
+        ("Z0123456789ABCDEFGHIJ", "the example id Z0123456789ABCDEFGHIJ"),
+        ("arn:aws:iam::123456789012:role/x", "the documentation AWS account 123456789012"),
+    ],
+)
 def test_placeholder_values(value: str, what: str) -> None:
     assert placeholders.find(value) == what
 
 
-@pytest.mark.parametrize("value", [
-    "https://github.com/acme/deploy.git", "api.acme.io", "notexample.com", "myexample.com.au",
-    "34.120.1.2", "Z2FDTNDATAQYW2", "6f3c5a2e-9b1d-4c7e-8a6f-0d2b4e6f8a1c",
-    "prometheus.monitoring.us-east-1.internal:9090", "fingerprint-prod",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://github.com/acme/deploy.git",
+        "api.acme.io",
+        "notexample.com",
+        "myexample.com.au",
+        "34.120.1.2",
+        "Z2FDTNDATAQYW2",
+        "6f3c5a2e-9b1d-4c7e-8a6f-0d2b4e6f8a1c",
+        "prometheus.monitoring.us-east-1.internal:9090",
+        "fingerprint-prod",
+    ],
+)
 def test_real_values_are_not_placeholders(value: str) -> None:
     assert placeholders.find(value) is None
 
@@ -105,22 +131,23 @@ def test_validate_prints_located_warnings_and_strict_fails(project: Path) -> Non
         assert file == "spec/fingerprint-api.yaml" and path in PLACEHOLDER_PATHS
         assert message.startswith("warning: placeholder: ")
         value = message.split("'")[1]
-        assert spec_lines[int(row) - 1][int(col) - 1:].lstrip('"').startswith(value), line
+        assert spec_lines[int(row) - 1][int(col) - 1 :].lstrip('"').startswith(value), line
 
     strict = run_cli(["validate", "--strict"], cwd=project)
     assert strict.exit_code == 1
     errors = strict.stderr.splitlines()
     assert errors[-1] == f"mrgen: {len(PLACEHOLDER_PATHS)} problems found"
-    assert [e.replace("placeholder: ", "warning: placeholder: ", 1) for e in errors[:-1]] \
-        == lines
+    assert [e.replace("placeholder: ", "warning: placeholder: ", 1) for e in errors[:-1]] == lines
 
 
 def test_render_says_how_many_warnings_and_still_renders(project: Path) -> None:
     result = run_cli(["render"], cwd=project)
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == (f"mrgen: spec/fingerprint-api.yaml has {len(PLACEHOLDER_PATHS)} "
-                             "warning(s) (placeholder values, ...); `mrgen validate` lists "
-                             "them\n")
+    assert result.stderr == (
+        f"mrgen: spec/fingerprint-api.yaml has {len(PLACEHOLDER_PATHS)} "
+        "warning(s) (placeholder values, ...); `mrgen validate` lists "
+        "them\n"
+    )
 
 
 def test_strict_passes_without_placeholders(project: Path) -> None:
@@ -142,17 +169,34 @@ def test_init_lists_the_placeholders_left_to_fill(tmp_path: Path) -> None:
     listed = [line.strip() for line in result.stdout.splitlines() if line.startswith("  ")]
     # the blackbox default probes the first hostname: it is a placeholder until that is
     assert sorted(line.split(": ")[1] for line in listed) == [
-        "delivery.repoURL", "mesh.hostnames[0]", "mesh.istio.helmRepo",
-        "monitoring.blackbox.instance", "service.image"]
+        "delivery.repoURL",
+        "mesh.hostnames[0]",
+        "mesh.istio.helmRepo",
+        "monitoring.blackbox.instance",
+        "service.image",
+    ]
     assert all(line.startswith("p/spec/fingerprint-api.yaml:") for line in listed)
     assert run_cli(["validate", "--strict"], cwd=tmp_path / "p").exit_code == 1
 
 
 def test_init_flags_fill_every_placeholder(tmp_path: Path) -> None:
-    result = run_cli(["init", "p", "--image", "registry.acme.io/api@sha256:" + "b" * 64,
-                      "--repo-url", "https://github.com/acme/deploy.git",
-                      "--helm-repo", "https://istio-release.storage.googleapis.com/charts",
-                      "--hostname", "api.acme.io", "--hostname", "api.acme.eu"], cwd=tmp_path)
+    result = run_cli(
+        [
+            "init",
+            "p",
+            "--image",
+            "registry.acme.io/api@sha256:" + "b" * 64,
+            "--repo-url",
+            "https://github.com/acme/deploy.git",
+            "--helm-repo",
+            "https://istio-release.storage.googleapis.com/charts",
+            "--hostname",
+            "api.acme.io",
+            "--hostname",
+            "api.acme.eu",
+        ],
+        cwd=tmp_path,
+    )
     assert result.exit_code == 0, result.stderr
     assert "left to fill" not in result.stdout
     data = yaml.safe_load((tmp_path / "p/spec/fingerprint-api.yaml").read_text())
@@ -179,6 +223,7 @@ def test_init_asks_for_what_the_flags_leave_out(tmp_path: Path) -> None:
 
 def test_the_schema_shipped_with_init_is_the_repository_one(tmp_path: Path) -> None:
     assert run_cli(["init", "p"], cwd=tmp_path).exit_code == 0
-    assert (tmp_path / "p/spec/mrgen.schema.json").read_bytes() == \
-        (REPO / "spec/mrgen.schema.json").read_bytes()
+    assert (tmp_path / "p/spec/mrgen.schema.json").read_bytes() == (
+        REPO / "spec/mrgen.schema.json"
+    ).read_bytes()
     shutil.rmtree(tmp_path / "p")

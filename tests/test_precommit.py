@@ -31,10 +31,12 @@ HOOKS = ("mrgen-render-check", "mrgen-validate")
 CONFIG = "# .pre-commit-config.yaml"
 
 
-def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None,
-         timeout: int = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False,
-                          timeout=timeout, env=env)
+def _run(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, check=False, timeout=timeout, env=env
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +70,12 @@ def _user_repo(root: Path, hook: Path, sha: str) -> Path:
 def _pre_commit(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
     env.pop("MRGEN_DEBUG", None)
-    return _run(["pre-commit", "run", "--all-files", "--color", "never"], repo, env,
-                timeout=300)
+    return _run(["pre-commit", "run", "--all-files", "--color", "never"], repo, env, timeout=300)
 
 
 def test_hooks_pass_on_a_clean_repo_and_fail_listing_the_drift(
-        tmp_path: Path, hook_repo: tuple[Path, str, Path]) -> None:
+    tmp_path: Path, hook_repo: tuple[Path, str, Path]
+) -> None:
     hook, sha, home = hook_repo
     repo = _user_repo(tmp_path, hook, sha)
 
@@ -82,8 +84,9 @@ def test_hooks_pass_on_a_clean_repo_and_fail_listing_the_drift(
     assert clean.stdout.count("Passed") == len(HOOKS), clean.stdout
 
     spec = repo / "spec" / EXAMPLE_SPEC.name
-    spec.write_text(spec.read_text(encoding="utf-8").replace("max: 15", "max: 25"),
-                    encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("max: 15", "max: 25"), encoding="utf-8"
+    )
     expected = run_cli(["render", "--check"], cwd=repo)
     drift = [line for line in expected.stdout.splitlines() if line.startswith("would ")]
     assert expected.exit_code == 1 and drift
@@ -92,18 +95,22 @@ def test_hooks_pass_on_a_clean_repo_and_fail_listing_the_drift(
     assert "mrgen render --check (rendered/ matches the spec)" in stale.stdout
     for line in drift:
         assert line in stale.stdout
-    assert "would update rendered/k8s/overlays/eu-west-1/workload/horizontalpodautoscaler.yaml" \
+    assert (
+        "would update rendered/k8s/overlays/eu-west-1/workload/horizontalpodautoscaler.yaml"
         in stale.stdout
+    )
     assert "out of date" in stale.stdout
 
 
 def test_validate_hook_reports_an_invalid_spec(
-        tmp_path: Path, hook_repo: tuple[Path, str, Path]) -> None:
+    tmp_path: Path, hook_repo: tuple[Path, str, Path]
+) -> None:
     hook, sha, home = hook_repo
     repo = _user_repo(tmp_path, hook, sha)
     spec = repo / "spec" / EXAMPLE_SPEC.name
-    spec.write_text(spec.read_text(encoding="utf-8").replace("weight: 50", "weight: 55"),
-                    encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("weight: 50", "weight: 55"), encoding="utf-8"
+    )
     failed = _pre_commit(repo, home)
     assert failed.returncode == 1
     assert "weights must sum to 100" in failed.stdout
@@ -116,11 +123,15 @@ def _manifest() -> dict[str, dict[str, str]]:
 
 
 def test_file_patterns_match_every_rendered_file_kind_and_the_spec() -> None:
-    rendered = sorted(f"rendered/{p.relative_to(RENDERED).as_posix()}"
-                      for p in RENDERED.rglob("*") if p.is_file())
+    rendered = sorted(
+        f"rendered/{p.relative_to(RENDERED).as_posix()}" for p in RENDERED.rglob("*") if p.is_file()
+    )
     assert {Path(p).suffix for p in rendered} >= {".yaml", ".yml", ".json", ".md"}
-    spec_files = ["spec/fingerprint-api.yaml", "spec/mrgen.schema.json",
-                  "spec/extensions/all/annotation.patch.yaml"]
+    spec_files = [
+        "spec/fingerprint-api.yaml",
+        "spec/mrgen.schema.json",
+        "spec/extensions/all/annotation.patch.yaml",
+    ]
     hooks = _manifest()
     check = re.compile(hooks["mrgen-render-check"]["files"])  # pre-commit uses re.search
     assert [p for p in [*rendered, *spec_files] if not check.search(p)] == []
@@ -132,45 +143,66 @@ def test_file_patterns_match_every_rendered_file_kind_and_the_spec() -> None:
 
 
 def test_a_changed_rendered_config_alone_triggers_the_render_check(
-        tmp_path: Path, hook_repo: tuple[Path, str, Path]) -> None:
+    tmp_path: Path, hook_repo: tuple[Path, str, Path]
+) -> None:
     hook, sha, home = hook_repo
     repo = _user_repo(tmp_path, hook, sha)
     config = repo / "rendered/monitoring/prometheus/global.yml"
-    config.write_text(config.read_text(encoding="utf-8") + "# edited by hand\n",
-                      encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + "# edited by hand\n", encoding="utf-8")
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
-    done = _run(["pre-commit", "run", "--color", "never", "--files",
-                 "rendered/monitoring/prometheus/global.yml"], repo, env, timeout=300)
+    done = _run(
+        [
+            "pre-commit",
+            "run",
+            "--color",
+            "never",
+            "--files",
+            "rendered/monitoring/prometheus/global.yml",
+        ],
+        repo,
+        env,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "would update rendered/monitoring/prometheus/global.yml" in done.stdout
-    assert re.search(r"mrgen validate \(the spec is valid\)\.+\(no files to check\)Skipped",
-                     done.stdout), done.stdout
+    assert re.search(
+        r"mrgen validate \(the spec is valid\)\.+\(no files to check\)Skipped", done.stdout
+    ), done.stdout
 
 
 def test_the_readme_example_for_another_layout(
-        tmp_path: Path, hook_repo: tuple[Path, str, Path]) -> None:
+    tmp_path: Path, hook_repo: tuple[Path, str, Path]
+) -> None:
     hook, sha, home = hook_repo
     layout = readme_block("    hooks:", "For another layout")
     repo = tmp_path / "deploy-repo"
     (repo / "deploy").mkdir(parents=True)
     spec = repo / "deploy" / "spec.yaml"
-    spec.write_text(EXAMPLE_SPEC.read_text(encoding="utf-8").replace(
-        "renderedPath: rendered", "renderedPath: deploy/rendered"), encoding="utf-8")
+    spec.write_text(
+        EXAMPLE_SPEC.read_text(encoding="utf-8").replace(
+            "renderedPath: rendered", "renderedPath: deploy/rendered"
+        ),
+        encoding="utf-8",
+    )
     (repo / ".pre-commit-config.yaml").write_text(_config(hook, sha, layout), encoding="utf-8")
     assert _run(["git", "init", "-q"], repo).returncode == 0
-    rendered = run_cli(["render", "deploy/spec.yaml", "--out", "deploy/rendered", "--strict"],
-                       cwd=repo)
+    rendered = run_cli(
+        ["render", "deploy/spec.yaml", "--out", "deploy/rendered", "--strict"], cwd=repo
+    )
     assert rendered.exit_code == 0, rendered.stderr
     commit_all(repo, "deploy/ layout")
 
     clean = _pre_commit(repo, home)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert clean.stdout.count("Passed") == len(HOOKS), clean.stdout
-    spec.write_text(spec.read_text(encoding="utf-8").replace("max: 15", "max: 25"),
-                    encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("max: 15", "max: 25"), encoding="utf-8"
+    )
     stale = _pre_commit(repo, home)
     assert stale.returncode == 1, stale.stdout + stale.stderr
-    assert "would update deploy/rendered/k8s/overlays/eu-west-1/workload/" \
+    assert (
+        "would update deploy/rendered/k8s/overlays/eu-west-1/workload/"
         "horizontalpodautoscaler.yaml" in stale.stdout
+    )
     assert "mrgen validate (the spec is valid)" in stale.stdout
     assert re.search(r"mrgen validate \(the spec is valid\)\.+Passed", stale.stdout)

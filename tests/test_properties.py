@@ -55,14 +55,30 @@ _PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shri
 # CI also skips shrinking: each example is a whole render, and shrinking a failure can take
 # many minutes; the failing example is still printed whole (run the thorough profile to shrink).
 settings.register_profile(
-    "mrgen-ci", deadline=None, derandomize=True, database=None, print_blob=True,
+    "mrgen-ci",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
     phases=[p for p in _PHASES if p is not Phase.shrink],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.function_scoped_fixture])
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 settings.register_profile(
-    "mrgen-thorough", deadline=None, derandomize=False, print_blob=True, phases=_PHASES,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.function_scoped_fixture])
+    "mrgen-thorough",
+    deadline=None,
+    derandomize=False,
+    print_blob=True,
+    phases=_PHASES,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "mrgen-ci")
 settings.load_profile(PROFILE if PROFILE in _SCALE else "mrgen-ci")
 
@@ -107,6 +123,7 @@ def env_values(docs: list[dict[str, Any]]) -> dict[str, str]:
 
 # --- valid specs -----------------------------------------------------------------------
 
+
 @settings(max_examples=budget(40))
 @given(spec=valid_specs())
 def test_valid_specs_render_identically_twice_and_validate(spec: Generated) -> None:
@@ -134,8 +151,9 @@ def test_valid_specs_render_identically_twice_and_validate(spec: Generated) -> N
 
 @settings(max_examples=budget(8))
 @given(spec=valid_specs(max_regions=12))
-def test_valid_specs_sync_then_check_is_clean(spec: Generated, tmp_path_factory:
-                                               pytest.TempPathFactory) -> None:
+def test_valid_specs_sync_then_check_is_clean(
+    spec: Generated, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     out = tmp_path_factory.mktemp("sync") / "rendered"
     files = pipeline(spec.text)
     sync.apply(sync.plan(out, files, SOURCE))
@@ -149,8 +167,11 @@ def test_valid_specs_sync_then_check_is_clean(spec: Generated, tmp_path_factory:
 
 _plain_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
-                                                                max_size=3), max_leaves=6)
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
 
 
 @settings(max_examples=budget(100))
@@ -176,8 +197,9 @@ def test_product_strict_validation_agrees_with_kubernetes_validate() -> None:
 
     files = pipeline(deterministic_spec(3))
     docs = [d for _, d in documents(files)]
-    core = [d for d in docs if d.get("apiVersion") in {"v1", "apps/v1", "autoscaling/v2",
-                                                   "policy/v1"}]
+    core = [
+        d for d in docs if d.get("apiVersion") in {"v1", "apps/v1", "autoscaling/v2", "policy/v1"}
+    ]
     assert len(core) >= 6
     for doc in core:
         validate_core(doc)
@@ -200,9 +222,15 @@ def test_render_is_identical_across_processes_and_hash_seeds(tmp_path: Path) -> 
     for seed in ("1", "2"):
         out = tmp_path / f"out-{seed}"
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
-        result = subprocess.run([sys.executable, "-m", "generator", "render", str(spec),
-                                 "--out", str(out)], cwd=tmp_path, env=env, capture_output=True,
-                                text=True, timeout=60, check=False)
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "render", str(spec), "--out", str(out)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert result.returncode == 0, result.stderr
         trees.append({k: v[0] for k, v in snapshot(out).items()})
     assert trees[0] == trees[1]
@@ -227,6 +255,7 @@ def test_generated_overlays_build_with_kustomize_and_validate(count: int, tmp_pa
 
 
 # --- invalid specs ---------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -268,8 +297,9 @@ def assert_fails_cleanly(raw: bytes, workspace: Path) -> None:
 
 @settings(max_examples=budget(100))
 @given(mutated=structurally_invalid())
-def test_invalid_specs_fail_with_located_messages(mutated: tuple[bytes, bool],
-                                                  workspace: Path) -> None:
+def test_invalid_specs_fail_with_located_messages(
+    mutated: tuple[bytes, bool], workspace: Path
+) -> None:
     raw, single = mutated
     if not single:  # a later mutation can undo an earlier one
         assume(not is_valid(raw))
@@ -285,11 +315,12 @@ def test_damaged_specs_fail_with_located_messages(raw: bytes, workspace: Path) -
 
 # --- file names and output-folder states ---------------------------------------------------
 
+
 @settings(max_examples=budget(12))
 @given(spec_name=file_names, out_name=file_names)
-def test_any_file_names_render_the_same_documents(spec_name: str, out_name: str,
-                                                  tmp_path_factory: pytest.TempPathFactory
-                                                  ) -> None:
+def test_any_file_names_render_the_same_documents(
+    spec_name: str, out_name: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Spec and output folder names with line breaks, '#', ':', '---', controls: the render
     succeeds, every header stays one printable comment line, the documents are those of a
     plainly named spec, and nothing but the output folder appears."""
@@ -300,8 +331,9 @@ def test_any_file_names_render_the_same_documents(spec_name: str, out_name: str,
     spec.write_text(deterministic_spec(1))
     result = run_cli(["render", str(spec), "--out", str(folder / out_name)], cwd=folder)
     assert result.exit_code == 0, result.stderr
-    assert "\x1b" not in result.stdout and all(ln.isprintable() for ln in
-                                                result.stdout.splitlines())
+    assert "\x1b" not in result.stdout and all(
+        ln.isprintable() for ln in result.stdout.splitlines()
+    )
     reference = {f.path: f.content for f in pipeline(deterministic_spec(1))}
     written = {k: v[0].decode() for k, v in snapshot(folder / out_name).items()}
     assert set(written) == set(reference) | {sync.RECORD}
@@ -312,8 +344,7 @@ def test_any_file_names_render_the_same_documents(spec_name: str, out_name: str,
             assert body.count("\n") == text.count("\n") - 1, path
         else:
             assert body == text.split("\n", 1)[1], path
-    assert sorted(p.name for p in folder.iterdir()) == sorted(["pyproject.toml", "spec",
-                                                               out_name])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["pyproject.toml", "spec", out_name])
     shutil.rmtree(folder)
 
 
@@ -336,8 +367,8 @@ def state_files() -> Renders:
 @settings(max_examples=budget(50))
 @given(steps=folder_states())
 def test_any_output_folder_state_loses_nothing_and_touches_nothing_outside(
-        steps: tuple[Step, ...], state_files: Renders,
-        tmp_path_factory: pytest.TempPathFactory) -> None:
+    steps: tuple[Step, ...], state_files: Renders, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Whatever happened to the output folder since the last render (user files, links to
     outside, FIFOs, swapped files and folders, hostile or broken record entries, what a
     killed render leaves), the next render (as `render --force` runs it: lock, recovery,
@@ -367,8 +398,9 @@ def test_any_output_folder_state_loses_nothing_and_touches_nothing_outside(
     for name, content in prepared.staged.items():
         assert content in (now.get(name), staged.get(name)), f"{name!r} lost ({failed})"
     if failed is None:
-        assert {f.path: now.get(f.path) for f in after} == \
-            {f.path: f.content.encode() for f in after}
+        assert {f.path: now.get(f.path) for f in after} == {
+            f.path: f.content.encode() for f in after
+        }
         assert set(json.loads(now[sync.RECORD])["files"]) == {f.path for f in after}
         assert not [p for p in base.iterdir() if p.name.startswith(".")]
     else:

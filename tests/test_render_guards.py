@@ -20,15 +20,17 @@ from tests.globalspec import model
 
 
 def _replace_mesh_output(monkeypatch: pytest.MonkeyPatch, *files: RenderedFile) -> None:
-    def fake(self: MeshSection, model: Mesh, spec: Spec,
-             context: Context) -> Iterable[RenderedFile]:
+    def fake(
+        self: MeshSection, model: Mesh, spec: Spec, context: Context
+    ) -> Iterable[RenderedFile]:
         return files
 
     monkeypatch.setattr(MeshSection, "render", fake)
 
 
 def test_a_generated_file_that_does_not_parse_is_a_located_error(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     _replace_mesh_output(monkeypatch, RenderedFile("k8s/base/mesh/broken.yaml", "a: [1, 2\n"))
     with pytest.raises(MrgenError) as caught:
         render(model())
@@ -42,8 +44,9 @@ def test_duplicate_keys_in_generated_output_are_refused(monkeypatch: pytest.Monk
     _replace_mesh_output(monkeypatch, RenderedFile("k8s/base/mesh/twice.yaml", "a: 1\na: 2\n"))
     with pytest.raises(MrgenError) as caught:
         render(model())
-    assert str(caught.value) == ("k8s/base/mesh/twice.yaml:2:1: generated file does not parse: "
-                                 "duplicate keys ['a']")
+    assert str(caught.value) == (
+        "k8s/base/mesh/twice.yaml:2:1: generated file does not parse: duplicate keys ['a']"
+    )
 
 
 def test_a_path_produced_twice_names_both_sections(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,11 +55,13 @@ def test_a_path_produced_twice_names_both_sections(monkeypatch: pytest.MonkeyPat
     with pytest.raises(MrgenError) as caught:
         render(model())
     assert [str(d) for d in caught.value.diagnostics] == [
-        "k8s/base/mesh/service.yaml: produced twice (by section core, then by mesh)"]
+        "k8s/base/mesh/service.yaml: produced twice (by section core, then by mesh)"
+    ]
 
 
-def test_an_internal_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_internal_error_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def explode(spec: Spec, extensions: object = None) -> list[RenderedFile]:
         raise RuntimeError("boom")
 
@@ -67,8 +72,9 @@ def test_an_internal_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatc
         cli.run()
     assert exited.value.code == 2
     err = capsys.readouterr().err
-    assert err == ("mrgen: internal error: RuntimeError: boom "
-                   "(set MRGEN_DEBUG=1 for a traceback)\n")
+    assert err == (
+        "mrgen: internal error: RuntimeError: boom (set MRGEN_DEBUG=1 for a traceback)\n"
+    )
 
 
 def test_mrgen_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:

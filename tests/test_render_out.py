@@ -19,8 +19,10 @@ def _warnings(stderr: str) -> list[str]:
 def test_the_default_out_matches_the_default_rendered_path_silently(project: Path) -> None:
     result = run_cli(["render"], cwd=project)
     assert result.exit_code == 0 and _warnings(result.stderr) == []
-    again = run_cli(["render", str(project / SPEC), "--out", str(project / "rendered"),
-                     "--check"], cwd=project.parent)
+    again = run_cli(
+        ["render", str(project / SPEC), "--out", str(project / "rendered"), "--check"],
+        cwd=project.parent,
+    )
     assert again.exit_code == 0 and _warnings(again.stderr) == []
 
 
@@ -31,14 +33,14 @@ def test_another_out_warns_naming_both_paths_and_still_renders(project: Path) ->
         f"mrgen: warning: --out elsewhere is not the spec's delivery.renderedPath 'rendered' "
         f"({project.resolve() / 'rendered'}): the rendered Argo CD objects sync "
         f"{project.resolve() / 'rendered'}, so what is written to elsewhere is not what gets "
-        "deployed"]
+        "deployed"
+    ]
     assert (project / "elsewhere" / "k8s").is_dir()
     check = run_cli(["render", "--out", "elsewhere", "--check"], cwd=project)
     assert check.exit_code == 0 and len(_warnings(check.stderr)) == 1
 
 
-def test_the_rendered_path_is_resolved_in_the_project_not_the_working_folder(
-        project: Path) -> None:
+def test_the_rendered_path_is_resolved_in_the_project_not_the_working_folder(project: Path) -> None:
     """`--out rendered` from the parent folder is <parent>/rendered: not the project's."""
     result = run_cli(["render", str(project / SPEC), "--out", "rendered"], cwd=project.parent)
     assert result.exit_code == 0
@@ -57,8 +59,12 @@ def test_strict_refuses_before_writing(project: Path) -> None:
 
 def test_a_custom_rendered_path_is_the_one_compared(project: Path) -> None:
     spec = project / SPEC
-    spec.write_text(spec.read_text(encoding="utf-8").replace(
-        "renderedPath: rendered", "renderedPath: deploy/rendered"), encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace(
+            "renderedPath: rendered", "renderedPath: deploy/rendered"
+        ),
+        encoding="utf-8",
+    )
     default = run_cli(["render", "--strict"], cwd=project)
     assert default.exit_code == 1 and "'deploy/rendered'" in default.stderr
     custom = run_cli(["render", "--out", "deploy/rendered", "--strict"], cwd=project)

@@ -26,8 +26,10 @@ from tests.replication_helpers import (
 )
 
 WI = "iam.gke.io/gcp-service-account"
-MEMBER = re.compile(r"serviceAccount:(?P<project>[a-z0-9-]+)\.svc\.id\.goog"
-                    r"\[(?P<namespace>[a-z0-9-]+)/(?P<ksa>[a-z0-9-]+)\]")
+MEMBER = re.compile(
+    r"serviceAccount:(?P<project>[a-z0-9-]+)\.svc\.id\.goog"
+    r"\[(?P<namespace>[a-z0-9-]+)/(?P<ksa>[a-z0-9-]+)\]"
+)
 
 
 class Rendered:
@@ -37,8 +39,7 @@ class Rendered:
         self.regions = [r["name"] for r in self.data["regions"]]
         self.primary = next(r["name"] for r in self.data["regions"] if r["role"] == "primary")
         self.files = docs_under(root)
-        self.overlays = {name: kustomize(root / "k8s" / "overlays" / name)
-                         for name in self.regions}
+        self.overlays = {name: kustomize(root / "k8s" / "overlays" / name) for name in self.regions}
         self.platform = kustomize(root / "k8s" / "platform" / "config-connector")
 
 
@@ -105,8 +106,9 @@ def test_sync_copies_the_primary_bucket_to_each_other_bucket_exactly_once(out: R
         assert "--recursive" in command
         assert "--delete-unmatched-destination-objects" in command
         copies.append(tuple(urls))
-    expected = sorted((source, f"gs://{bucket_of(out.data, r)}/{path}")
-                      for r in out.regions if r != out.primary)
+    expected = sorted(
+        (source, f"gs://{bucket_of(out.data, r)}/{path}") for r in out.regions if r != out.primary
+    )
     assert sorted(copies) == expected
 
 
@@ -147,23 +149,33 @@ def test_watcher_pdb_and_leader_election_rbac_when_replicated(out: Rendered) -> 
         selector = pdbs[0]["spec"]["selector"]["matchLabels"]
         assert all(pod_labels.get(k) == v for k, v in selector.items())
         (binding,) = of_kind(docs, "RoleBinding")
-        assert binding["subjects"][0]["name"] == deployment["spec"]["template"]["spec"][
-            "serviceAccountName"]
+        assert (
+            binding["subjects"][0]["name"]
+            == deployment["spec"]["template"]["spec"]["serviceAccountName"]
+        )
         roles = {r["metadata"]["name"] for r in of_kind(docs, "Role")}
         assert binding["roleRef"]["name"] in roles
 
 
 def _all_text(out: Rendered) -> list[tuple[str, str]]:
-    texts = [(p.relative_to(out.root).as_posix(), p.read_text())
-             for p in sorted(out.root.rglob("*")) if p.is_file()]
+    texts = [
+        (p.relative_to(out.root).as_posix(), p.read_text())
+        for p in sorted(out.root.rglob("*"))
+        if p.is_file()
+    ]
     texts += [(f"kustomize {r}", json.dumps(d)) for r, docs in out.overlays.items() for d in docs]
     return texts
 
 
 def test_no_key_material_or_key_file_reference_anywhere(out: Rendered) -> None:
     for where, text in _all_text(out):
-        for needle in ("key.json", "GOOGLE_APPLICATION_CREDENTIALS", "private_key",
-                       '"type": "service_account"', "type: service_account"):
+        for needle in (
+            "key.json",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "private_key",
+            '"type": "service_account"',
+            "type: service_account",
+        ):
             assert needle not in text, f"{needle} in {where}"
     every = [d for docs in out.files.values() for d in docs]
     every += [d for docs in out.overlays.values() for d in docs] + out.platform
@@ -230,16 +242,18 @@ def test_bucket_roles_are_least_privilege(out: Rendered) -> None:
             gsa = policy["spec"]["memberFrom"]["serviceAccountRef"]["name"]
             assert (ref["name"], gsa) not in grants
             grants[(ref["name"], gsa)] = policy["spec"]["role"]
-    accounts = {d["metadata"]["name"]: d for d in of_kind(out.overlays[out.primary],
-                                                          "ServiceAccount")}
+    accounts = {
+        d["metadata"]["name"]: d for d in of_kind(out.overlays[out.primary], "ServiceAccount")
+    }
     sync_gsa = accounts[f"{out.primary}-model-sync"]["metadata"]["annotations"][WI].split("@")[0]
     for region in out.regions:
         bucket = bucket_of(out.data, region)
         api = _service_accounts(out.overlays[region])[f"{region}-{out.data['service']['name']}"]
         api_gsa = api["metadata"]["annotations"][WI].split("@")[0]
         assert grants.pop((bucket, api_gsa)) == "roles/storage.objectViewer"
-        wanted = "roles/storage.objectViewer" if region == out.primary \
-            else "roles/storage.objectAdmin"
+        wanted = (
+            "roles/storage.objectViewer" if region == out.primary else "roles/storage.objectAdmin"
+        )
         assert grants.pop((bucket, sync_gsa)) == wanted
     assert grants == {}  # no other bucket grant (in particular no roles/storage.admin)
 
@@ -255,8 +269,12 @@ def test_storage_buckets_sit_in_the_spec_gcp_locations(out: Rendered) -> None:
 
 def test_config_connector_objects_carry_project_and_namespace(out: Rendered) -> None:
     replication = out.data["replication"]
-    cnrm = [d for d in out.platform if d["apiVersion"].split("/")[0].endswith(
-        ".cnrm.cloud.google.com") and not d["apiVersion"].startswith("core.cnrm")]
+    cnrm = [
+        d
+        for d in out.platform
+        if d["apiVersion"].split("/")[0].endswith(".cnrm.cloud.google.com")
+        and not d["apiVersion"].startswith("core.cnrm")
+    ]
     assert len(cnrm) >= 3 * len(out.regions)
     namespaces = {d["metadata"]["name"] for d in of_kind(out.platform, "Namespace")}
     for doc in cnrm:
@@ -284,13 +302,15 @@ def test_config_connector_objects_validate_against_the_upstream_schemas(out: Ren
         assert schema_file.is_file(), f"no schema for {doc['kind']} {doc['apiVersion']}"
         schema: dict[str, Any] = json.loads(schema_file.read_text())
         validator = jsonschema.validators.validator_for(schema)(schema)
-        errors = [f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
-                  for e in validator.iter_errors(doc)]
+        errors = [
+            f"{'.'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(doc)
+        ]
         assert not errors, (doc["kind"], doc["metadata"]["name"], errors)
         checked += 1
-    assert checked == len(_policy_members(out)) + len(of_kind(out.platform, "StorageBucket")) \
-        + len(of_kind(out.platform, "IAMServiceAccount")) \
-        + len(of_kind(out.platform, "ConfigConnectorContext"))
+    assert checked == len(_policy_members(out)) + len(of_kind(out.platform, "StorageBucket")) + len(
+        of_kind(out.platform, "IAMServiceAccount")
+    ) + len(of_kind(out.platform, "ConfigConnectorContext"))
 
 
 def test_replication_core_objects_pass_strict_kubernetes_validation(out: Rendered) -> None:

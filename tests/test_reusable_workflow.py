@@ -78,12 +78,14 @@ def _inputs() -> dict[str, Any]:
 
 def _expand(value: Any, context: dict[str, str]) -> str:
     """A workflow value with its ${{ }} expressions replaced (only the ones we know)."""
+
     def one(match: re.Match[str]) -> str:
         expression = match.group(1)
         if expression.startswith("inputs."):
             return str(_inputs()[expression.removeprefix("inputs.")])
         assert expression in context, f"no stand-in for ${{{{ {expression} }}}}"
         return context[expression]
+
     return EXPRESSION.sub(one, str(value))
 
 
@@ -99,26 +101,46 @@ class Runner:
 
     def env(self, step: dict[str, Any], context: dict[str, str]) -> dict[str, str]:
         this_venv = str(Path(sys.executable).parent)
-        path = [str(self.python), *(p for p in os.environ["PATH"].split(os.pathsep)
-                                    if p != this_venv)]
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("VIRTUAL_ENV", "MRGEN_DEBUG", "PYTHONPATH")}
-        env.update(PATH=os.pathsep.join(path), CI="true", GITHUB_ACTIONS="true",
-                   GITHUB_REPOSITORY="acme/deploy", GITHUB_SERVER_URL=self.server.as_uri(),
-                   GITHUB_WORKFLOW_REF=f"acme/deploy/{CALLER}@refs/pull/7/merge",
-                   GITHUB_EVENT_NAME="pull_request", GITHUB_STEP_SUMMARY=str(self.summary))
+        path = [
+            str(self.python),
+            *(p for p in os.environ["PATH"].split(os.pathsep) if p != this_venv),
+        ]
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("VIRTUAL_ENV", "MRGEN_DEBUG", "PYTHONPATH")
+        }
+        env.update(
+            PATH=os.pathsep.join(path),
+            CI="true",
+            GITHUB_ACTIONS="true",
+            GITHUB_REPOSITORY="acme/deploy",
+            GITHUB_SERVER_URL=self.server.as_uri(),
+            GITHUB_WORKFLOW_REF=f"acme/deploy/{CALLER}@refs/pull/7/merge",
+            GITHUB_EVENT_NAME="pull_request",
+            GITHUB_STEP_SUMMARY=str(self.summary),
+        )
         for name, value in {**_load().get("env", {}), **step.get("env", {})}.items():
             env[name] = _expand(value, context)
         return env
 
-    def run(self, step: dict[str, Any], context: dict[str, str] | None = None,
-            ) -> subprocess.CompletedProcess[str]:
+    def run(
+        self,
+        step: dict[str, Any],
+        context: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         assert step.get("shell") == "bash", step.get("name")
         script = self.repo.parent / "step.sh"
         script.write_text(step["run"], encoding="utf-8")
-        return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                              cwd=self.repo, env=self.env(step, context or {}),
-                              capture_output=True, text=True, check=False, timeout=600)
+        return subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=self.repo,
+            env=self.env(step, context or {}),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
 
 
 def _steps(job: str) -> dict[str, dict[str, Any]]:
@@ -148,8 +170,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
 def _deploy(tmp_path: Path, installed: tuple[Path, Path, str]) -> tuple[Runner, str]:
     server, python, sha = installed
     repo = tmp_path / "deploy"
-    base_sha = deployment_repository(
-        repo, {CALLER: _caller_workflow().replace(EXAMPLE_SHA, sha)})
+    base_sha = deployment_repository(repo, {CALLER: _caller_workflow().replace(EXAMPLE_SHA, sha)})
     return Runner(repo, python, server, tmp_path / "summary.md"), base_sha
 
 
@@ -159,7 +180,7 @@ def test_the_readme_example_names_only_the_users_values() -> None:
     assert caller["with"]["spec"] == f"spec/{EXAMPLE_SPEC.name}"
     text = WORKFLOW.read_text(encoding="utf-8")
     assert "OWNER" not in text and "mrgen-version" not in text
-    assert "pip install --quiet \"mrgen" not in text  # never from a package index
+    assert 'pip install --quiet "mrgen' not in text  # never from a package index
 
 
 def test_both_jobs_install_mrgen_the_same_way() -> None:
@@ -167,13 +188,19 @@ def test_both_jobs_install_mrgen_the_same_way() -> None:
 
 
 def test_the_check_job_passes_on_a_clean_repository_and_runs_promtool_on_every_file(
-        tmp_path: Path, installed: tuple[Path, Path, str]) -> None:
+    tmp_path: Path, installed: tuple[Path, Path, str]
+) -> None:
     require_tool("promtool")
     runner, _ = _deploy(tmp_path, installed)
     steps = _steps("check")
-    assert list(steps) == ["actions/checkout@v4", "actions/setup-python@v5", "Install mrgen",
-                           "mrgen validate", "mrgen render --check",
-                           "promtool checks on the rendered monitoring files"]
+    assert list(steps) == [
+        "actions/checkout@v4",
+        "actions/setup-python@v5",
+        "Install mrgen",
+        "mrgen validate",
+        "mrgen render --check",
+        "promtool checks on the rendered monitoring files",
+    ]
     validate = runner.run(steps["mrgen validate"])
     assert validate.returncode == 0 and "valid (3 regions" in validate.stdout, validate.stderr
     check = runner.run(steps["mrgen render --check"])
@@ -181,8 +208,9 @@ def test_the_check_job_passes_on_a_clean_repository_and_runs_promtool_on_every_f
     promtool = runner.run(steps["promtool checks on the rendered monitoring files"])
     output = promtool.stdout + promtool.stderr
     assert promtool.returncode == 0, output
-    monitoring = sorted(p for p in (RENDERED / "monitoring").rglob("*")
-                        if p.suffix in (".yml", ".yaml"))
+    monitoring = sorted(
+        p for p in (RENDERED / "monitoring").rglob("*") if p.suffix in (".yml", ".yaml")
+    )
     assert len(monitoring) == 10
     for file in monitoring:  # every config, rule file and unit test went through promtool
         assert file.name in output, file.name
@@ -190,18 +218,24 @@ def test_the_check_job_passes_on_a_clean_repository_and_runs_promtool_on_every_f
 
 
 def test_the_check_job_fails_on_drift_and_on_an_invalid_spec(
-        tmp_path: Path, installed: tuple[Path, Path, str]) -> None:
+    tmp_path: Path, installed: tuple[Path, Path, str]
+) -> None:
     runner, _ = _deploy(tmp_path, installed)
     steps = _steps("check")
     spec = runner.repo / "spec" / EXAMPLE_SPEC.name
-    spec.write_text(spec.read_text(encoding="utf-8").replace("max: 15", "max: 25"),
-                    encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("max: 15", "max: 25"), encoding="utf-8"
+    )
     drift = runner.run(steps["mrgen render --check"])
     assert drift.returncode == 1
-    assert "would update rendered/k8s/overlays/eu-west-1/workload/horizontalpodautoscaler.yaml" \
-        in drift.stdout and "-  maxReplicas: 15\n+  maxReplicas: 25" in drift.stdout
-    spec.write_text(spec.read_text(encoding="utf-8").replace("weight: 50", "weight: 55"),
-                    encoding="utf-8")
+    assert (
+        "would update rendered/k8s/overlays/eu-west-1/workload/horizontalpodautoscaler.yaml"
+        in drift.stdout
+        and "-  maxReplicas: 15\n+  maxReplicas: 25" in drift.stdout
+    )
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("weight: 50", "weight: 55"), encoding="utf-8"
+    )
     invalid = runner.run(steps["mrgen validate"])
     assert invalid.returncode == 1 and "weights must sum to 100" in invalid.stderr
 
@@ -209,10 +243,17 @@ def test_the_check_job_fails_on_drift_and_on_an_invalid_spec(
 def _pull_request(runner: Runner) -> str:
     """A head commit that adds a region's worth of change: eu-west-1 scaled up."""
     spec = runner.repo / "spec" / EXAMPLE_SPEC.name
-    spec.write_text(spec.read_text(encoding="utf-8").replace("max: 15", "max: 25"),
-                    encoding="utf-8")
-    done = subprocess.run([str(runner.python / "mrgen"), "render"], cwd=runner.repo,
-                          capture_output=True, text=True, check=False, timeout=120)
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("max: 15", "max: 25"), encoding="utf-8"
+    )
+    done = subprocess.run(
+        [str(runner.python / "mrgen"), "render"],
+        cwd=runner.repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return commit_all(runner.repo, "scale eu-west-1")
 
@@ -225,15 +266,22 @@ def _github_script(runner: Runner, comments: list[dict[str, Any]]) -> list[Any]:
     state.write_text(json.dumps(comments), encoding="utf-8")
     harness = runner.repo.parent / "harness.js"
     harness.write_text(GITHUB_SCRIPT, encoding="utf-8")
-    done = subprocess.run([node, str(harness), str(script), str(state)], cwd=runner.repo,
-                          capture_output=True, text=True, check=False, timeout=60)
+    done = subprocess.run(
+        [node, str(harness), str(script), str(state)],
+        cwd=runner.repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     calls: list[Any] = json.loads(done.stdout)
     return calls
 
 
 def test_the_diff_comment_job_posts_one_sticky_comment(
-        tmp_path: Path, installed: tuple[Path, Path, str]) -> None:
+    tmp_path: Path, installed: tuple[Path, Path, str]
+) -> None:
     runner, base_sha = _deploy(tmp_path, installed)
     _pull_request(runner)
     job = _load()["jobs"]["diff-comment"]
@@ -243,28 +291,35 @@ def test_the_diff_comment_job_posts_one_sticky_comment(
     assert done.returncode == 0, done.stdout + done.stderr
     comment = (runner.repo / "mrgen-diff.md").read_text(encoding="utf-8")
     assert comment.startswith(COMMENT_MARKER + "\n### mrgen: rendered changes\n")
-    assert "| `HorizontalPodAutoscaler fingerprint-api/fingerprint-api` | " \
-        "`k8s/overlays/eu-west-1/workload/horizontalpodautoscaler.yaml` | " \
+    assert (
+        "| `HorizontalPodAutoscaler fingerprint-api/fingerprint-api` | "
+        "`k8s/overlays/eu-west-1/workload/horizontalpodautoscaler.yaml` | "
         "`spec.maxReplicas`: `15` → `25` |" in comment
+    )
     assert runner.summary.read_text(encoding="utf-8") == comment  # small: the same diff
 
     body = {"owner": "acme", "repo": "deploy", "issue_number": 7, "body": comment}
     assert _github_script(runner, [])[-1] == ["createComment", body]
     theirs = {"id": 1, "user": {"type": "User"}, "body": COMMENT_MARKER + " quoted by a human"}
     mine = {"id": 2, "user": {"type": "Bot"}, "body": COMMENT_MARKER + "\nold diff"}
-    assert _github_script(runner, [theirs, mine])[-1] == ["updateComment", {
-        "owner": "acme", "repo": "deploy", "comment_id": 2, "body": comment}]
+    assert _github_script(runner, [theirs, mine])[-1] == [
+        "updateComment",
+        {"owner": "acme", "repo": "deploy", "comment_id": 2, "body": comment},
+    ]
 
 
 def test_the_diff_step_reports_trouble_instead_of_failing(
-        tmp_path: Path, installed: tuple[Path, Path, str]) -> None:
+    tmp_path: Path, installed: tuple[Path, Path, str]
+) -> None:
     runner, _ = _deploy(tmp_path, installed)
     context = {"github.event.pull_request.base.sha": "0" * 40}  # not a commit here
     done = runner.run(_steps("diff-comment")["mrgen diff against the base branch"], context)
     assert done.returncode == 0, done.stderr
     comment = (runner.repo / "mrgen-diff.md").read_text(encoding="utf-8")
-    assert comment.startswith(COMMENT_MARKER) and "could not diff against the base branch " \
-        "(exit 2)" in comment
+    assert (
+        comment.startswith(COMMENT_MARKER)
+        and "could not diff against the base branch (exit 2)" in comment
+    )
     assert runner.summary.read_text(encoding="utf-8") == comment
 
 
@@ -275,7 +330,7 @@ def _fake_install(tmp_path: Path, caller: str, package: str = "") -> tuple[int, 
     (repo / ".github" / "workflows").mkdir(parents=True)
     (repo / CALLER).write_text(caller, encoding="utf-8")
     for name in ("python", "mrgen"):
-        (bin_dir / name).write_text(f"#!/bin/sh\necho \"{name} $*\"\n", encoding="utf-8")
+        (bin_dir / name).write_text(f'#!/bin/sh\necho "{name} $*"\n', encoding="utf-8")
         (bin_dir / name).chmod(0o755)
     runner = Runner(repo, bin_dir, tmp_path / "server", tmp_path / "summary.md")
     step = {**_steps("check")["Install mrgen"], "env": {"MRGEN_PACKAGE": package}}
@@ -283,15 +338,23 @@ def _fake_install(tmp_path: Path, caller: str, package: str = "") -> tuple[int, 
     return done.returncode, done.stdout + done.stderr
 
 
-@pytest.mark.parametrize(("uses", "requirement"), [
-    (f"acme/mrgen/.github/workflows/mrgen-reusable.yml@{EXAMPLE_SHA}",
-     f"git+{{server}}/acme/mrgen@{EXAMPLE_SHA}"),
-    ("'corp-infra/mrgen-fork/.github/workflows/mrgen-reusable.yaml@v1.2'",
-     "git+{server}/corp-infra/mrgen-fork@v1.2"),
-    ("./.github/workflows/mrgen-reusable.yml", "."),
-])
+@pytest.mark.parametrize(
+    ("uses", "requirement"),
+    [
+        (
+            f"acme/mrgen/.github/workflows/mrgen-reusable.yml@{EXAMPLE_SHA}",
+            f"git+{{server}}/acme/mrgen@{EXAMPLE_SHA}",
+        ),
+        (
+            "'corp-infra/mrgen-fork/.github/workflows/mrgen-reusable.yaml@v1.2'",
+            "git+{server}/corp-infra/mrgen-fork@v1.2",
+        ),
+        ("./.github/workflows/mrgen-reusable.yml", "."),
+    ],
+)
 def test_the_install_step_installs_the_repository_and_revision_it_is_called_at(
-        tmp_path: Path, uses: str, requirement: str) -> None:
+    tmp_path: Path, uses: str, requirement: str
+) -> None:
     caller = f"jobs:\n  mrgen:\n    uses: {uses}\n    with: {{spec: spec/x.yaml}}\n"
     code, output = _fake_install(tmp_path, caller)
     expected = requirement.format(server=(tmp_path / "server").as_uri())
@@ -301,11 +364,15 @@ def test_the_install_step_installs_the_repository_and_revision_it_is_called_at(
 
 def test_the_install_step_refuses_to_guess(tmp_path: Path) -> None:
     other = f"acme/mrgen/.github/workflows/mrgen-reusable.yml@{'f' * 40}"
-    two = (f"jobs:\n  a:\n    uses: acme/mrgen/.github/workflows/mrgen-reusable.yml@{EXAMPLE_SHA}"
-           f"\n  b:\n    uses: {other}\n")
-    for name, caller in (("two", two), ("none", "jobs: {}\n"),
-                         ("unpinned", "jobs:\n  a:\n    uses: acme/mrgen/.github/workflows/"
-                                      "mrgen-reusable.yml\n")):
+    two = (
+        f"jobs:\n  a:\n    uses: acme/mrgen/.github/workflows/mrgen-reusable.yml@{EXAMPLE_SHA}"
+        f"\n  b:\n    uses: {other}\n"
+    )
+    for name, caller in (
+        ("two", two),
+        ("none", "jobs: {}\n"),
+        ("unpinned", "jobs:\n  a:\n    uses: acme/mrgen/.github/workflows/mrgen-reusable.yml\n"),
+    ):
         case = tmp_path / name
         code, output = _fake_install(case, caller)
         assert code == 1 and "pip install" not in output, (name, output)

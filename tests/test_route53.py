@@ -30,7 +30,8 @@ def _botocore_problems(operation: str, params: dict[str, Any]) -> str:
     validate_mod = require_module("botocore.validate")
     service = session_mod.get_session().get_service_model("route53")
     report = validate_mod.ParamValidator().validate(
-        params, service.operation_model(operation).input_shape)
+        params, service.operation_model(operation).input_shape
+    )
     text: str = report.generate_report() if report.has_errors() else ""
     return text
 
@@ -48,8 +49,9 @@ def _batch(spec: Spec | None = None) -> Batch:
 
 def _expected(spec: Spec) -> dnscheck.Expected:
     gr, _ = _routing(spec)
-    return dnscheck.Expected(weights=records.expected_weights(gr, spec),
-                             geography=records.expected_geography(gr, spec))
+    return dnscheck.Expected(
+        weights=records.expected_weights(gr, spec), geography=records.expected_geography(gr, spec)
+    )
 
 
 def test_rendered_change_batch_is_the_model_and_passes_botocore() -> None:
@@ -58,15 +60,20 @@ def test_rendered_change_batch_is_the_model_and_passes_botocore() -> None:
     assert rendered == _batch(spec)
     assert set(rendered) == {"Comment", "Changes"}
     zone = _routing(spec)[1].hosted_zone_id
-    assert _botocore_problems("ChangeResourceRecordSets",
-                              {"HostedZoneId": zone, "ChangeBatch": rendered}) == ""
+    assert (
+        _botocore_problems(
+            "ChangeResourceRecordSets", {"HostedZoneId": zone, "ChangeBatch": rendered}
+        )
+        == ""
+    )
 
 
 def test_botocore_validation_can_fail() -> None:
     batch = _batch()
     del batch["Changes"][-1]["ResourceRecordSet"]["AliasTarget"]["EvaluateTargetHealth"]
-    report = _botocore_problems("ChangeResourceRecordSets",
-                                {"HostedZoneId": "Z1", "ChangeBatch": batch})
+    report = _botocore_problems(
+        "ChangeResourceRecordSets", {"HostedZoneId": "Z1", "ChangeBatch": batch}
+    )
     assert "EvaluateTargetHealth" in report
 
 
@@ -93,22 +100,39 @@ def test_good_batch_has_no_semantic_problems_and_the_guide_tree() -> None:
     batch = _batch(spec)
     assert dnscheck.check(batch, _expected(spec)) == []
     records = [c["ResourceRecordSet"] for c in batch["Changes"]]
-    geo = {(r["GeoLocation"].get("ContinentCode") or r["GeoLocation"]["CountryCode"]):
-           r["AliasTarget"]["DNSName"] for r in records if "GeoLocation" in r}
-    assert geo == {"NA": "us-east-1.api.example.com", "EU": "eu-west-1.api.example.com",
-                   "AS": "ap-southeast-1.api.example.com",
-                   "OC": "ap-southeast-1.api.example.com", "*": "us-east-1.api.example.com"}
-    secondaries = {r["Name"]: r["AliasTarget"]["DNSName"] for r in records
-                   if r.get("Failover") == "SECONDARY"}
-    assert secondaries == {"us-east-1.api.example.com": "eu-west-1.origin.api.example.com",
-                           "eu-west-1.api.example.com": "us-east-1.origin.api.example.com",
-                           "ap-southeast-1.api.example.com": "us-east-1.origin.api.example.com"}
+    geo = {
+        (r["GeoLocation"].get("ContinentCode") or r["GeoLocation"]["CountryCode"]): r[
+            "AliasTarget"
+        ]["DNSName"]
+        for r in records
+        if "GeoLocation" in r
+    }
+    assert geo == {
+        "NA": "us-east-1.api.example.com",
+        "EU": "eu-west-1.api.example.com",
+        "AS": "ap-southeast-1.api.example.com",
+        "OC": "ap-southeast-1.api.example.com",
+        "*": "us-east-1.api.example.com",
+    }
+    secondaries = {
+        r["Name"]: r["AliasTarget"]["DNSName"] for r in records if r.get("Failover") == "SECONDARY"
+    }
+    assert secondaries == {
+        "us-east-1.api.example.com": "eu-west-1.origin.api.example.com",
+        "eu-west-1.api.example.com": "us-east-1.origin.api.example.com",
+        "ap-southeast-1.api.example.com": "us-east-1.origin.api.example.com",
+    }
     weights = {r["AliasTarget"]["DNSName"]: r["Weight"] for r in records if "Weight" in r}
-    assert weights == {"us-east-1.origin.api.example.com": 50,
-                       "eu-west-1.origin.api.example.com": 30,
-                       "ap-southeast-1.origin.api.example.com": 20}
-    assert all(r["Name"] == "weighted.api.example.com" and r["HealthCheckId"]
-               for r in records if "Weight" in r)
+    assert weights == {
+        "us-east-1.origin.api.example.com": 50,
+        "eu-west-1.origin.api.example.com": 30,
+        "ap-southeast-1.origin.api.example.com": 20,
+    }
+    assert all(
+        r["Name"] == "weighted.api.example.com" and r["HealthCheckId"]
+        for r in records
+        if "Weight" in r
+    )
 
 
 def _records(batch: Batch) -> list[dict[str, Any]]:
@@ -130,13 +154,17 @@ def _add_weighted_on_geo_name(b: Batch) -> None:
 
 
 def _drop_default(b: Batch) -> None:
-    b["Changes"] = [c for c in b["Changes"]
-                    if c["ResourceRecordSet"].get("SetIdentifier") != "geo-default"]
+    b["Changes"] = [
+        c for c in b["Changes"] if c["ResourceRecordSet"].get("SetIdentifier") != "geo-default"
+    ]
 
 
 def _drop_secondary(b: Batch) -> None:
-    b["Changes"] = [c for c in b["Changes"]
-                    if c["ResourceRecordSet"].get("SetIdentifier") != "eu-west-1-secondary"]
+    b["Changes"] = [
+        c
+        for c in b["Changes"]
+        if c["ResourceRecordSet"].get("SetIdentifier") != "eu-west-1-secondary"
+    ]
 
 
 def _set(ident: str, path: tuple[str, ...], value: Any) -> Callable[[Batch], None]:
@@ -145,6 +173,7 @@ def _set(ident: str, path: tuple[str, ...], value: Any) -> Callable[[Batch], Non
         for key in path[:-1]:
             node = node[key]
         node[path[-1]] = value
+
     return mutate
 
 
@@ -171,36 +200,59 @@ def _insert_action(b: Batch) -> None:
 
 MUTATIONS: dict[str, tuple[Callable[[Batch], None], str, bool]] = {
     # name: (mutation, expected message fragment, botocore accepts it too)
-    "mixed policies": (_add_weighted_on_geo_name,
-                       "mixes routing policies ['geolocation', 'weighted']", True),
-    "duplicate set identifier": (_set("geo-eu", ("SetIdentifier",), "geo-na"),
-                                 "duplicate SetIdentifier 'geo-na'", True),
-    "AP continent": (_set("geo-as", ("GeoLocation", "ContinentCode"), "AP"),
-                     "invalid continent 'AP'", True),
-    "continent with country": (_set("geo-eu", ("GeoLocation", "CountryCode"), "FR"),
-                               "ContinentCode combined with CountryCode", True),
+    "mixed policies": (
+        _add_weighted_on_geo_name,
+        "mixes routing policies ['geolocation', 'weighted']",
+        True,
+    ),
+    "duplicate set identifier": (
+        _set("geo-eu", ("SetIdentifier",), "geo-na"),
+        "duplicate SetIdentifier 'geo-na'",
+        True,
+    ),
+    "AP continent": (
+        _set("geo-as", ("GeoLocation", "ContinentCode"), "AP"),
+        "invalid continent 'AP'",
+        True,
+    ),
+    "continent with country": (
+        _set("geo-eu", ("GeoLocation", "CountryCode"), "FR"),
+        "ContinentCode combined with CountryCode",
+        True,
+    ),
     "missing default": (_drop_default, "missing default geolocation", True),
-    "dangling alias": (_set("us-east-1-primary", ("AliasTarget", "DNSName"),
-                            "nowhere.api.example.com"),
-                       "alias target nowhere.api.example.com does not exist", True),
+    "dangling alias": (
+        _set("us-east-1-primary", ("AliasTarget", "DNSName"), "nowhere.api.example.com"),
+        "alias target nowhere.api.example.com does not exist",
+        True,
+    ),
     "alias type mismatch": (_origin_as_cname, "has type CNAME, not A", True),
     "alias with TTL": (_set("geo-na", ("TTL",), 60), "an alias record has a TTL", True),
-    "weights differ": (_set("weighted-us-east-1", ("Weight",), 40),
-                       "differ from the spec's weights", True),
-    "weight out of range": (_set("weighted-us-east-1", ("Weight",), 300),
-                            "weight 300 is not an integer 0-255", True),
-    "geo points elsewhere": (_set("geo-eu", ("AliasTarget", "DNSName"),
-                                  "us-east-1.api.example.com"),
-                             "geolocation records", True),
+    "weights differ": (
+        _set("weighted-us-east-1", ("Weight",), 40),
+        "differ from the spec's weights",
+        True,
+    ),
+    "weight out of range": (
+        _set("weighted-us-east-1", ("Weight",), 300),
+        "weight 300 is not an integer 0-255",
+        True,
+    ),
+    "geo points elsewhere": (
+        _set("geo-eu", ("AliasTarget", "DNSName"), "us-east-1.api.example.com"),
+        "geolocation records",
+        True,
+    ),
     "lone primary": (_drop_secondary, "needs exactly one PRIMARY and one SECONDARY", True),
-    "four levels": (_set("us-east-1-secondary", ("AliasTarget", "DNSName"),
-                         "weighted.api.example.com"), "resolves through 4 levels", True),
-    "weighted without health check": (_no_health_check_on_weighted, "has no HealthCheckId",
-                                      True),
+    "four levels": (
+        _set("us-east-1-secondary", ("AliasTarget", "DNSName"), "weighted.api.example.com"),
+        "resolves through 4 levels",
+        True,
+    ),
+    "weighted without health check": (_no_health_check_on_weighted, "has no HealthCheckId", True),
     "long TTL": (_origin_ttl, "TTL 300 s", True),
     "invalid action": (_insert_action, "action 'INSERT'", True),
-    "zone id in the file": (_zone_id_in_file, "unexpected top-level keys ['HostedZoneId']",
-                            False),
+    "zone id in the file": (_zone_id_in_file, "unexpected top-level keys ['HostedZoneId']", False),
 }
 
 
@@ -213,8 +265,9 @@ def test_semantic_checker_catches(name: str) -> None:
     problems = dnscheck.check(batch, _expected(spec))
     assert any(fragment in p for p in problems), problems
     if botocore_accepts:  # the point: the service model's validation does not see it
-        report = _botocore_problems("ChangeResourceRecordSets",
-                                    {"HostedZoneId": "Z1", "ChangeBatch": batch})
+        report = _botocore_problems(
+            "ChangeResourceRecordSets", {"HostedZoneId": "Z1", "ChangeBatch": batch}
+        )
         assert report == "", report
 
 
@@ -233,15 +286,22 @@ def test_render_refuses_a_broken_tree(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # ACK objects: the same records, with the controller's names.
-_ACK_TO_API = {"recordType": "Type", "ttl": "TTL", "setIdentifier": "SetIdentifier",
-               "failover": "Failover", "healthCheckID": "HealthCheckId", "weight": "Weight"}
+_ACK_TO_API = {
+    "recordType": "Type",
+    "ttl": "TTL",
+    "setIdentifier": "SetIdentifier",
+    "failover": "Failover",
+    "healthCheckID": "HealthCheckId",
+    "weight": "Weight",
+}
 
 
 def _ack_as_api(obj: dict[str, Any], zone_name: str) -> dict[str, Any]:
     """Read an ACK RecordSet back into the change-batch form (independently of mrgen)."""
     spec = obj["spec"]
-    record: dict[str, Any] = {"Name": f"{spec['name']}.{zone_name}" if "name" in spec
-                              else zone_name}
+    record: dict[str, Any] = {
+        "Name": f"{spec['name']}.{zone_name}" if "name" in spec else zone_name
+    }
     for ack, api in _ACK_TO_API.items():
         if ack in spec:
             record[api] = spec[ack]
@@ -249,12 +309,17 @@ def _ack_as_api(obj: dict[str, Any], zone_name: str) -> dict[str, Any]:
         record["ResourceRecords"] = [{"Value": v["value"]} for v in spec["resourceRecords"]]
     if "aliasTarget" in spec:
         a = spec["aliasTarget"]
-        record["AliasTarget"] = {"DNSName": a["dnsName"], "HostedZoneId": a["hostedZoneID"],
-                                 "EvaluateTargetHealth": a["evaluateTargetHealth"]}
+        record["AliasTarget"] = {
+            "DNSName": a["dnsName"],
+            "HostedZoneId": a["hostedZoneID"],
+            "EvaluateTargetHealth": a["evaluateTargetHealth"],
+        }
     if "geoLocation" in spec:
         g = spec["geoLocation"]
-        record["GeoLocation"] = {{"continentCode": "ContinentCode",
-                                  "countryCode": "CountryCode"}[k]: v for k, v in g.items()}
+        record["GeoLocation"] = {
+            {"continentCode": "ContinentCode", "countryCode": "CountryCode"}[k]: v
+            for k, v in g.items()
+        }
     return record
 
 
@@ -315,8 +380,9 @@ def test_without_health_check_ids_only_the_checks_render() -> None:
     assert [p for p in rendered if p.startswith(f"{layer}/healthcheck-")]
 
 
-def test_moto_applies_the_change_batch_end_to_end(monkeypatch: pytest.MonkeyPatch,
-                                                  tmp_path: Path) -> None:
+def test_moto_applies_the_change_batch_end_to_end(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """Bootstrap as a user would: create the zone and the rendered health checks, put their
     ids into the spec, render the records, apply them, and read them back."""
     moto = require_module("moto")
@@ -344,12 +410,18 @@ def test_moto_applies_the_change_batch_end_to_end(monkeypatch: pytest.MonkeyPatc
     ours = [r for r in listed if r["Type"] == "A"]
     keys = ("Name", "SetIdentifier", "Weight", "Failover", "HealthCheckId", "TTL")
     # moto reports TTL 0 on alias records, which carry none; compare the rest.
-    got = _canonical([{k: r[k] for k in keys if k in r and not (k == "TTL" and "AliasTarget" in r)}
-                      for r in ours])
-    want = [{**{k: r[k] for k in keys if k in r}, "Name": r["Name"] + "."}
-            for r in _records(batch)]
+    got = _canonical(
+        [
+            {k: r[k] for k in keys if k in r and not (k == "TTL" and "AliasTarget" in r)}
+            for r in ours
+        ]
+    )
+    want = [{**{k: r[k] for k in keys if k in r}, "Name": r["Name"] + "."} for r in _records(batch)]
     assert got == _canonical(want)
-    aliases = {(r["Name"], r.get("SetIdentifier")): r["AliasTarget"]["DNSName"].rstrip(".")
-               for r in ours if "AliasTarget" in r}
+    aliases = {
+        (r["Name"], r.get("SetIdentifier")): r["AliasTarget"]["DNSName"].rstrip(".")
+        for r in ours
+        if "AliasTarget" in r
+    }
     assert aliases[("api.example.com.", "geo-default")] == "us-east-1.api.example.com"
     assert set(ids.values()) == {r["HealthCheckId"] for r in ours if "Weight" in r}

@@ -34,14 +34,17 @@ def _render(spec: Spec) -> tuple[str, dict[str, str]]:
 def _section(text: str, heading: str) -> str:
     start = text.index(f"\n{heading}\n")
     level = heading.split(" ")[0]
-    rest = text[start + len(heading) + 2:]
+    rest = text[start + len(heading) + 2 :]
     end = re.search(rf"^#{{2,{len(level)}}} ", rest, re.M)  # "# restore" is a shell comment
     return rest[: end.start()] if end else rest
 
 
 def _table(section: str) -> list[dict[str, str]]:
-    rows = [[c.strip() for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])]
-            for line in section.splitlines() if line.startswith("|")]
+    rows = [
+        [c.strip() for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])]
+        for line in section.splitlines()
+        if line.startswith("|")
+    ]
     header, body = rows[0], rows[2:]
     return [dict(zip(header, row, strict=True)) for row in body]
 
@@ -61,8 +64,9 @@ def test_regions_table_matches_the_spec() -> None:
         assert row["Role"] == region.role
         assert row["Cluster (kube-context)"] == f"`{region.cluster}`"
         assert row["Weight"] == f"{region.weight}%"
-        assert row[f"Replicas (min{DASH}max)"] == \
-            f"{region.min_replicas}{DASH}{region.max_replicas}"
+        assert (
+            row[f"Replicas (min{DASH}max)"] == f"{region.min_replicas}{DASH}{region.max_replicas}"
+        )
         assert row["P99 latency target"] == f"{region.latency_target_ms} ms"
         assert row["Failover chain"] == " → ".join(region.failover)
 
@@ -81,17 +85,23 @@ def test_failover_drill_computes_the_expected_shift(lost: str) -> None:
     spec = _spec()
     text, files = _render(spec)
     section = _section(text, f"### Drill: lose {lost}")
-    shares = {r["Region"]: (r["Share before"], r["Expected share during the drill"])
-              for r in _table(section)}
+    shares = {
+        r["Region"]: (r["Share before"], r["Expected share during the drill"])
+        for r in _table(section)
+    }
     assert shares == GUIDE_DRILLS[lost]
     region = spec.region(lost)
     workload = f"{lost}-fingerprint-api"
-    assert f"kubectl --context {region.cluster} -n fingerprint-api scale " \
-           f"deployment/{workload} --replicas=0" in section
+    assert (
+        f"kubectl --context {region.cluster} -n fingerprint-api scale "
+        f"deployment/{workload} --replicas=0" in section
+    )
     assert f"--replicas={region.min_replicas}\n" in section
     first = spec.region(region.failover[0])
-    assert f"kubectl --context {first.cluster} -n fingerprint-api get hpa " \
-           f"{first.name}-fingerprint-api --watch" in section
+    assert (
+        f"kubectl --context {first.cluster} -n fingerprint-api get hpa "
+        f"{first.name}-fingerprint-api --watch" in section
+    )
     # the workload name is what the overlay really produces
     overlay = yaml.safe_load(files[f"k8s/overlays/{lost}/workload/kustomization.yaml"])
     deployment = yaml.safe_load(files["k8s/base/workload/deployment.yaml"])
@@ -104,10 +114,13 @@ def test_edge_shares_and_percentages() -> None:
     assert runbook.percent(Fraction(1, 3)) == "33.3%"
     assert runbook.percent(Fraction(5, 8)) == "62.5%"
     assert runbook.percent(Fraction(1, 2)) == "50%"
-    weights = [dataclasses.replace(r, weight=w)
-               for r, w in zip(spec.regions, (100, 0, 0), strict=True)]
-    assert runbook.edge_shares(weights, weights[0]) == {"eu-west-1": Fraction(1, 2),
-                                                        "ap-southeast-1": Fraction(1, 2)}
+    weights = [
+        dataclasses.replace(r, weight=w) for r, w in zip(spec.regions, (100, 0, 0), strict=True)
+    ]
+    assert runbook.edge_shares(weights, weights[0]) == {
+        "eu-west-1": Fraction(1, 2),
+        "ap-southeast-1": Fraction(1, 2),
+    }
 
 
 def test_deploy_commands_use_each_cluster_context_and_a_real_overlay() -> None:
@@ -135,18 +148,29 @@ def test_mermaid_diagram_has_every_region_weight_and_failover_edge() -> None:
     assert weights == {r.name: str(r.weight) for r in spec.regions}
     edges = re.findall(r'(r\d+) (-->|-\.->)\|"failover (\d+)"\| (r\d+)', block.group(1))
     found = {(names[a], int(rank), names[b], arrow == "-->") for a, arrow, rank, b in edges}
-    expected = {(r.name, i, target, i == 1) for r in spec.regions
-                for i, target in enumerate(r.failover, start=1)}
+    expected = {
+        (r.name, i, target, i == 1)
+        for r in spec.regions
+        for i, target in enumerate(r.failover, start=1)
+    }
     assert found == expected
 
 
 def test_alert_table_comes_from_the_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
     spec = _spec()
     text, files = _render(spec)
-    rule_files = [yaml.safe_load(content) for path, content in files.items()
-                  if path.startswith("monitoring/rules/") and path.endswith(".rules.yaml")]
-    rendered_alerts = {rule["alert"] for data in rule_files for group in data["groups"]
-                       for rule in group["rules"] if "alert" in rule}
+    rule_files = [
+        yaml.safe_load(content)
+        for path, content in files.items()
+        if path.startswith("monitoring/rules/") and path.endswith(".rules.yaml")
+    ]
+    rendered_alerts = {
+        rule["alert"]
+        for data in rule_files
+        for group in data["groups"]
+        for rule in group["rules"]
+        if "alert" in rule
+    }
     listed = [r["Alert"].strip("`") for r in _table(_section(text, "## Alerts"))]
     assert listed == sorted(rendered_alerts) and "RegionDown" in listed
     assert {a.alert for a in runbook.alerts(spec)} == rendered_alerts
@@ -156,13 +180,17 @@ def test_alert_table_comes_from_the_catalogue(monkeypatch: pytest.MonkeyPatch) -
     assert runbook.alerts(quiet) == []
     text, _ = _render(quiet)
     assert "No alert rules are configured" in _section(text, "## Alerts")
-    catalogue = [runbook.RunbookAlert("RegionDown", "critical", "a region has no ready pods"),
-                 runbook.RunbookAlert("BurnRate|Fast", "page", "error budget burns > 14x")]
+    catalogue = [
+        runbook.RunbookAlert("RegionDown", "critical", "a region has no ready pods"),
+        runbook.RunbookAlert("BurnRate|Fast", "page", "error budget burns > 14x"),
+    ]
     monkeypatch.setattr(runbook, "alerts", lambda _spec: catalogue)
     text, _ = _render(spec)
     rows = _table(_section(text, "## Alerts"))
-    assert [(r["Alert"], r["Severity"]) for r in rows] == [("`RegionDown`", "critical"),
-                                                          ("`BurnRate\\|Fast`", "page")]
+    assert [(r["Alert"], r["Severity"]) for r in rows] == [
+        ("`RegionDown`", "critical"),
+        ("`BurnRate\\|Fast`", "page"),
+    ]
     assert rows[1]["Meaning"] == "error budget burns \\> 14x"
 
 

@@ -24,8 +24,9 @@ def _drop_last_region(project: Path) -> None:
 
 def _plan(owned: list[str], deleted: list[str], new: list[str]) -> Plan:
     changes = tuple(Change("delete", p, "x", None) for p in deleted)
-    return Plan(Path("out"), changes, tuple(p for p in owned if p not in deleted),
-                {p: "x" for p in new})
+    return Plan(
+        Path("out"), changes, tuple(p for p in owned if p not in deleted), {p: "x" for p in new}
+    )
 
 
 def test_pure_check_share_threshold_and_whole_regions() -> None:
@@ -83,8 +84,9 @@ def test_the_share_limit_is_configurable(project: Path) -> None:
 def test_a_normal_edit_renders_without_force(project: Path) -> None:
     assert run_cli(["render"], cwd=project).exit_code == 0
     path = project / SPEC
-    path.write_text(path.read_text(encoding="utf-8").replace("max: 15", "max: 16"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("max: 15", "max: 16"), encoding="utf-8"
+    )
     result = run_cli(["render"], cwd=project)
     assert result.exit_code == 0, result.stderr
     assert "refus" not in result.stderr

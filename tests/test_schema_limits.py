@@ -35,8 +35,9 @@ def nodes(node: Any, where: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
             yield from nodes(value, f"{where}/{i}")
 
 
-PATTERNS = sorted({(where, n["pattern"]) for where, n in nodes(SCHEMA)
-                   if isinstance(n.get("pattern"), str)})
+PATTERNS = sorted(
+    {(where, n["pattern"]) for where, n in nodes(SCHEMA) if isinstance(n.get("pattern"), str)}
+)
 
 
 def test_the_schema_has_patterns_to_check() -> None:
@@ -52,11 +53,17 @@ def test_every_pattern_is_anchored_at_both_ends(pattern: str) -> None:
 
 
 @pytest.mark.parametrize("pattern", [p for _, p in PATTERNS], ids=[w for w, _ in PATTERNS])
-@settings(max_examples=15, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(data=st.data())
-def test_no_pattern_accepts_a_value_with_a_line_break_around_it(pattern: str,
-                                                                data: st.DataObject) -> None:
+def test_no_pattern_accepts_a_value_with_a_line_break_around_it(
+    pattern: str, data: st.DataObject
+) -> None:
     core = pattern.removesuffix("(?!\\n)")  # the part hypothesis can generate from
     value = data.draw(st.from_regex(core, fullmatch=True))
     assert re.search(pattern, value), (pattern, value)  # jsonschema's pattern test
@@ -77,8 +84,7 @@ def test_trailing_newlines_are_rejected_in_the_fields_the_issue_named() -> None:
     assert all(d.line for d in caught.value.diagnostics)
 
 
-NUMERIC = [(where, n) for where, n in nodes(SCHEMA)
-           if n.get("type") in ("integer", "number")]
+NUMERIC = [(where, n) for where, n in nodes(SCHEMA) if n.get("type") in ("integer", "number")]
 
 
 @pytest.mark.parametrize("node", [n for _, n in NUMERIC], ids=[w for w, _ in NUMERIC])
@@ -106,11 +112,17 @@ def example_text(old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
-@pytest.mark.parametrize("written,hint", [
-    ("50.0", "write 50"), ("5e1", "write 50"), ("50.5", "a whole number"),
-])
-def test_a_float_where_an_integer_goes_is_a_located_error_with_a_hint(written: str,
-                                                                      hint: str) -> None:
+@pytest.mark.parametrize(
+    "written,hint",
+    [
+        ("50.0", "write 50"),
+        ("5e1", "write 50"),
+        ("50.5", "a whole number"),
+    ],
+)
+def test_a_float_where_an_integer_goes_is_a_located_error_with_a_hint(
+    written: str, hint: str
+) -> None:
     found = problems(example_text("weight: 50\n", f"weight: {written}\n"))
     assert len(found) == 1, found
     assert re.match(r"s\.yaml:\d+:\d+: regions\[0\]\.weight: expected integer", found[0])
@@ -126,8 +138,11 @@ def test_float_integers_do_not_reach_the_rendered_files() -> None:
 @pytest.mark.parametrize("digits", [20, 400, 5000])
 def test_huge_integers_are_located_errors(digits: int) -> None:
     found = problems(example_text("weight: 50\n", f"weight: {'9' * digits}\n"))
-    assert len(found) == 1 and re.match(r"s\.yaml:\d+:\d+: regions\[0\]\.weight: the number "
-                                        r"9+(\.\.\. \(\d+ characters\))? is too large", found[0])
+    assert len(found) == 1 and re.match(
+        r"s\.yaml:\d+:\d+: regions\[0\]\.weight: the number "
+        r"9+(\.\.\. \(\d+ characters\))? is too large",
+        found[0],
+    )
 
 
 @pytest.mark.parametrize("escape", ["\\ud800", "\\udfff", "\\ud83d\\ude00"])
@@ -136,19 +151,23 @@ def test_a_lone_surrogate_is_a_located_error(escape: str) -> None:
     data["service"]["env"] = {"GREETING": "placeholder"}
     text = to_yaml(data).replace("placeholder", f'"a{escape}b"'.replace("'", ""), 1)
     found = problems(text)
-    assert len(found) == 1 and re.match(r"s\.yaml:\d+:\d+: service\.env\.GREETING: the escape "
-                                        r"\\u[0-9a-f]{4} is half of a UTF-16 surrogate pair",
-                                        found[0]), found
+    assert len(found) == 1 and re.match(
+        r"s\.yaml:\d+:\d+: service\.env\.GREETING: the escape "
+        r"\\u[0-9a-f]{4} is half of a UTF-16 surrogate pair",
+        found[0],
+    ), found
     if escape.count("\\u") == 2:
         assert "\\U0001F600" in found[0]
 
 
 def test_an_escape_beyond_unicode_is_a_located_error() -> None:
-    text = example_text("namespace: fingerprint-api\n",
-                        'namespace: "\\U00110000"\n')
+    text = example_text("namespace: fingerprint-api\n", 'namespace: "\\U00110000"\n')
     found = problems(text)
-    assert len(found) == 1 and re.match(r"s\.yaml:\d+:\d+: the escape .*\\U00110000.* is not a "
-                                        r"Unicode character", found[0]), found
+    assert len(found) == 1 and re.match(
+        r"s\.yaml:\d+:\d+: the escape .*\\U00110000.* is not a "
+        r"Unicode character",
+        found[0],
+    ), found
 
 
 def many_latency_targets(count: int) -> str:
@@ -163,9 +182,11 @@ def test_a_histogram_bucket_need_over_the_cap_is_reported_up_front() -> None:
     spec may list: one located message, instead of 50 asking for buckets that cannot fit."""
     found = problems(many_latency_targets(64))
     assert len(found) == 1, found[:3]
-    assert re.match(r"s\.yaml:\d+:\d+: regions: 64 distinct latency targets .* need 67 "
-                    r"histogram bucket boundaries; monitoring\.buckets holds at most 64",
-                    found[0]), found
+    assert re.match(
+        r"s\.yaml:\d+:\d+: regions: 64 distinct latency targets .* need 67 "
+        r"histogram bucket boundaries; monitoring\.buckets holds at most 64",
+        found[0],
+    ), found
 
 
 def _string_paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -218,8 +239,9 @@ def _outcome(data: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize("where", STRING_PATHS, ids=[repr(p)[:60] for p in STRING_PATHS])
-def test_a_line_break_at_either_end_of_any_string_is_refused_or_kept(where: tuple[Any, ...]
-                                                                     ) -> None:
+def test_a_line_break_at_either_end_of_any_string_is_refused_or_kept(
+    where: tuple[Any, ...],
+) -> None:
     """Every string field and key with its value plus a trailing (or leading) line break:
     refused with a located problem, or rendered (free text); never an internal error."""
     for text in (_current(where) + "\n", "\n" + _current(where)):
@@ -229,17 +251,47 @@ def test_a_line_break_at_either_end_of_any_string_is_refused_or_kept(where: tupl
 
 
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
-_EDGES = st.sampled_from(["", "\n", "5s\n", "1h\n", "x\n", " ", "0", "-1", "1e3", "9" * 30,
-                          "\t", "\u2028", "\x85", "a\nb", "../x", "{{ x }}", "%", "*", "&a"])
+_EDGES = st.sampled_from(
+    [
+        "",
+        "\n",
+        "5s\n",
+        "1h\n",
+        "x\n",
+        " ",
+        "0",
+        "-1",
+        "1e3",
+        "9" * 30,
+        "\t",
+        "\u2028",
+        "\x85",
+        "a\nb",
+        "../x",
+        "{{ x }}",
+        "%",
+        "*",
+        "&a",
+    ]
+)
 
 
-@settings(max_examples=120, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(where=st.sampled_from(STRING_PATHS), text=_EDGES | _TEXT,
-       also=st.sampled_from(STRING_PATHS), other=_EDGES | _TEXT)
-def test_no_string_value_anywhere_causes_an_internal_error(where: tuple[Any, ...], text: str,
-                                                           also: tuple[Any, ...],
-                                                           other: str) -> None:
+@settings(
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    where=st.sampled_from(STRING_PATHS),
+    text=_EDGES | _TEXT,
+    also=st.sampled_from(STRING_PATHS),
+    other=_EDGES | _TEXT,
+)
+def test_no_string_value_anywhere_causes_an_internal_error(
+    where: tuple[Any, ...], text: str, also: tuple[Any, ...], other: str
+) -> None:
     """Any text in any two string fields (or keys): the spec builds and renders, or it fails
     with located problems; never another exception."""
     data = json.loads(json.dumps(EXAMPLE))

@@ -33,8 +33,9 @@ def test_resolver_builds_every_root_of_the_example_like_kubectl() -> None:
     for folder in roots:
         resolved = kustomize.resolve(tree, folder)
         assert resolved.unsupported == []
-        out = subprocess.run([kubectl, "kustomize", folder], capture_output=True, text=True,
-                             check=True, timeout=60).stdout
+        out = subprocess.run(
+            [kubectl, "kustomize", folder], capture_output=True, text=True, check=True, timeout=60
+        ).stdout
         built = {_key(d): d for d in yaml.safe_load_all(out) if d}
         ours = {_key(p.data): p.data for p in resolved.pieces}
         assert ours == built, folder
@@ -43,8 +44,10 @@ def test_resolver_builds_every_root_of_the_example_like_kubectl() -> None:
 def test_resolved_objects_point_at_the_patch_that_sets_a_field() -> None:
     tree = seams.read(RENDERED, "rendered")
     gateway = next(o for o in tree.placed if o.kind == "Gateway" and o.cluster == "eu-west-1")
-    assert [d.file for d in gateway.docs] == ["rendered/k8s/base/mesh/gateway.yaml",
-                                             "rendered/k8s/overlays/eu-west-1/gateway.patch.yaml"]
+    assert [d.file for d in gateway.docs] == [
+        "rendered/k8s/base/mesh/gateway.yaml",
+        "rendered/k8s/overlays/eu-west-1/gateway.patch.yaml",
+    ]
     document, _ = gateway.where(("spec", "servers", 0, "hosts"))
     assert document.file.endswith("eu-west-1/gateway.patch.yaml")
     document, _ = gateway.where(("spec", "selector"))
@@ -55,8 +58,11 @@ def test_placement_of_the_example() -> None:
     tree = seams.read(RENDERED, "rendered")
     assert tree.clusters == ["ap-southeast-1", "eu-west-1", "us-east-1"]
     generated = {p.app.name: p for p in tree.placements if p.app.prefix}
-    assert sorted(generated) == ["fingerprint-api-ap-southeast-1", "fingerprint-api-eu-west-1",
-                                 "fingerprint-api-us-east-1"]
+    assert sorted(generated) == [
+        "fingerprint-api-ap-southeast-1",
+        "fingerprint-api-eu-west-1",
+        "fingerprint-api-us-east-1",
+    ]
     us = generated["fingerprint-api-us-east-1"]
     assert us.folders == ["rendered/k8s/overlays/us-east-1"]
     assert {o.name for o in us.objects if o.kind == "CronJob"} == {"us-east-1-model-sync"}
@@ -67,31 +73,65 @@ def test_placement_of_the_example() -> None:
 
 def test_kustomize_features_the_resolver_supports(tmp_path: Path) -> None:
     base = tmp_path / "base"
-    write(base, "deploy.yaml", obj("apps/v1", "Deployment", "web", None, spec={
-        "selector": {"matchLabels": {"app": "web"}}, "template": {
-            "metadata": {"labels": {"app": "web"}},
-            "spec": {"serviceAccountName": "web",
-                     "containers": [{"name": "web", "image": "a", "env": [{"name": "A",
-                                                                           "value": "1"}]}]}}}))
+    write(
+        base,
+        "deploy.yaml",
+        obj(
+            "apps/v1",
+            "Deployment",
+            "web",
+            None,
+            spec={
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {
+                        "serviceAccountName": "web",
+                        "containers": [
+                            {"name": "web", "image": "a", "env": [{"name": "A", "value": "1"}]}
+                        ],
+                    },
+                },
+            },
+        ),
+    )
     write(base, "sa.yaml", obj("v1", "ServiceAccount", "web", None))
     write(base, "kustomization.yaml", {"resources": ["deploy.yaml", "sa.yaml"]})
     overlay = tmp_path / "prod"
-    write(overlay, "patch.yaml", [{"op": "replace", "value": "b",
-                                   "path": "/spec/template/spec/containers/0/image"}])
-    write(overlay, "kustomization.yaml", {
-        "resources": ["../base"], "namespace": "shop", "namePrefix": "prod-",
-        "commonAnnotations": {"team": "x"},
-        "labels": [{"pairs": {"env": "prod"}, "includeSelectors": True}],
-        "patches": [{"path": "patch.yaml", "target": {"kind": "Deployment", "name": "web"}},
-                    {"patch": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
-                              "spec:\n  template:\n    spec:\n      containers:\n"
-                              "      - name: web\n        env:\n        - name: B\n"
-                              "          value: '2'\n"}]})
+    write(
+        overlay,
+        "patch.yaml",
+        [{"op": "replace", "value": "b", "path": "/spec/template/spec/containers/0/image"}],
+    )
+    write(
+        overlay,
+        "kustomization.yaml",
+        {
+            "resources": ["../base"],
+            "namespace": "shop",
+            "namePrefix": "prod-",
+            "commonAnnotations": {"team": "x"},
+            "labels": [{"pairs": {"env": "prod"}, "includeSelectors": True}],
+            "patches": [
+                {"path": "patch.yaml", "target": {"kind": "Deployment", "name": "web"}},
+                {
+                    "patch": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+                    "spec:\n  template:\n    spec:\n      containers:\n"
+                    "      - name: web\n        env:\n        - name: B\n"
+                    "          value: '2'\n"
+                },
+            ],
+        },
+    )
     tree = load(tmp_path, str(tmp_path))
     pieces = {p.data["kind"]: p.data for p in kustomize.resolve(tree, str(overlay)).pieces}
     deploy = pieces["Deployment"]
-    assert deploy["metadata"] == {"name": "prod-web", "namespace": "shop",
-                                  "labels": {"env": "prod"}, "annotations": {"team": "x"}}
+    assert deploy["metadata"] == {
+        "name": "prod-web",
+        "namespace": "shop",
+        "labels": {"env": "prod"},
+        "annotations": {"team": "x"},
+    }
     assert deploy["spec"]["selector"]["matchLabels"] == {"app": "web", "env": "prod"}
     container = deploy["spec"]["template"]["spec"]["containers"][0]
     assert container["image"] == "b"
@@ -106,39 +146,85 @@ def _appset(spec: dict[str, Any]) -> Obj:
 
 
 def test_applicationset_generators_and_templates(tmp_path: Path) -> None:
-    cluster(tmp_path, "argocd", *[
-        obj("v1", "Secret", f"c-{n}", "argocd", metadata={"labels": {
-            "argocd.argoproj.io/secret-type": "cluster", "tier": tier}},
-            stringData={"name": n, "server": f"https://{n}"})
-        for n, tier in (("a", "prod"), ("b", "dev"))])
+    cluster(
+        tmp_path,
+        "argocd",
+        *[
+            obj(
+                "v1",
+                "Secret",
+                f"c-{n}",
+                "argocd",
+                metadata={"labels": {"argocd.argoproj.io/secret-type": "cluster", "tier": tier}},
+                stringData={"name": n, "server": f"https://{n}"},
+            )
+            for n, tier in (("a", "prod"), ("b", "dev"))
+        ],
+    )
     tree = load(tmp_path, str(tmp_path))
-    template = {"metadata": {"name": "app-{{name}}-{{env}}"},
-                "spec": {"destination": {"server": "{{server}}"}}}
-    generated = [a.name for _, a in appset.generate(tree, _appset({
-        "generators": [{"matrix": {"generators": [
-            {"clusters": {"selector": {"matchLabels": {"tier": "prod"}}}},
-            {"list": {"elements": [{"env": "x"}, {"env": "y"}]}}]}}],
-        "template": template}))]
+    template = {
+        "metadata": {"name": "app-{{name}}-{{env}}"},
+        "spec": {"destination": {"server": "{{server}}"}},
+    }
+    generated = [
+        a.name
+        for _, a in appset.generate(
+            tree,
+            _appset(
+                {
+                    "generators": [
+                        {
+                            "matrix": {
+                                "generators": [
+                                    {"clusters": {"selector": {"matchLabels": {"tier": "prod"}}}},
+                                    {"list": {"elements": [{"env": "x"}, {"env": "y"}]}},
+                                ]
+                            }
+                        }
+                    ],
+                    "template": template,
+                }
+            ),
+        )
+    ]
     assert generated == ["app-a-x", "app-a-y"]
-    go = [a.spec["destination"] for _, a in appset.generate(tree, _appset({
-        "goTemplate": True, "generators": [{"clusters": {}}],
-        "template": {"metadata": {"name": "{{ .name }}-{{.metadata.labels.tier}}"},
-                     "spec": {"destination": {"name": "{{.name}}", "namespace": "{{.nope}}"}}}}))]
+    go = [
+        a.spec["destination"]
+        for _, a in appset.generate(
+            tree,
+            _appset(
+                {
+                    "goTemplate": True,
+                    "generators": [{"clusters": {}}],
+                    "template": {
+                        "metadata": {"name": "{{ .name }}-{{.metadata.labels.tier}}"},
+                        "spec": {"destination": {"name": "{{.name}}", "namespace": "{{.nope}}"}},
+                    },
+                }
+            ),
+        )
+    ]
     assert go == [{"name": "a", "namespace": "{{.nope}}"}, {"name": "b", "namespace": "{{.nope}}"}]
     assert appset.unsupported(_appset({"generators": [{"git": {}}]}), tree) == ["git"]
 
 
-@pytest.mark.parametrize(("expr", "expected"), [
-    ('sum by (job) (rate(http_requests_total{job="api",code=~"5.."}[5m])) / on(job) '
-     'group_left sum(rate(x[5m] offset 1h))',
-     [("http_requests_total", (("job", "=", "api"), ("code", "=~", "5.."))), ("x", ())]),
-    ('{__name__="up", job!="b"} or vector(0)', [("up", (("job", "!=", "b"),))]),
-    ("histogram_quantile(0.9, sum without (pod) (h_bucket)) > bool 1",
-     [("h_bucket", ())]),
-])
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        (
+            'sum by (job) (rate(http_requests_total{job="api",code=~"5.."}[5m])) / on(job) '
+            "group_left sum(rate(x[5m] offset 1h))",
+            [("http_requests_total", (("job", "=", "api"), ("code", "=~", "5.."))), ("x", ())],
+        ),
+        ('{__name__="up", job!="b"} or vector(0)', [("up", (("job", "!=", "b"),))]),
+        ("histogram_quantile(0.9, sum without (pod) (h_bucket)) > bool 1", [("h_bucket", ())]),
+    ],
+)
 def test_promql_selectors(expr: str, expected: list[tuple[str, tuple[Any, ...]]]) -> None:
-    found = [(s.metric, tuple((m.label, m.op, m.value) for m in s.matchers))
-             for s in promql.selectors(expr)]
+    found = [
+        (s.metric, tuple((m.label, m.op, m.value) for m in s.matchers))
+        for s in promql.selectors(expr)
+    ]
     assert found == expected
 
 
@@ -147,12 +233,24 @@ def test_argo_cd_globs_and_project_logic() -> None:
     assert not selectors.glob("https://git.example.com/*", "https://git.example.com/a/b", "/")
     assert selectors.glob("https://git.example.com/**", "https://git.example.com/a/b", "/")
     assert selectors.glob("{a,b}-*", "b-x") and not selectors.glob("[!a]*", "ab")
-    project = Obj(obj("argoproj.io/v1alpha1", "AppProject", "p", "argocd", spec={
-        "sourceRepos": ["*", "!git@github.com:evil/*"],
-        "destinations": [{"name": "*", "namespace": "team-*"},
-                         {"server": "*", "namespace": "!kube-system"}],
-        "namespaceResourceWhitelist": [], "clusterResourceWhitelist": [
-            {"group": "", "kind": "Namespace", "name": "team-*"}]}), ())
+    project = Obj(
+        obj(
+            "argoproj.io/v1alpha1",
+            "AppProject",
+            "p",
+            "argocd",
+            spec={
+                "sourceRepos": ["*", "!git@github.com:evil/*"],
+                "destinations": [
+                    {"name": "*", "namespace": "team-*"},
+                    {"server": "*", "namespace": "!kube-system"},
+                ],
+                "namespaceResourceWhitelist": [],
+                "clusterResourceWhitelist": [{"group": "", "kind": "Namespace", "name": "team-*"}],
+            },
+        ),
+        (),
+    )
     assert argoproject.source_permitted(project, "https://github.com/good/repo.git")
     assert not argoproject.source_permitted(project, "git@github.com:evil/repo.git")
     assert argoproject.destination_permitted(project, "c", "", "team-a")
@@ -167,7 +265,9 @@ def test_argo_cd_globs_and_project_logic() -> None:
 
 def test_rule_selection() -> None:
     assert [r.id for r in seams.select(["dns-*", "scrape-once"])] == [
-        "dns-name-served", "scrape-once"]
+        "dns-name-served",
+        "scrape-once",
+    ]
     assert seams.select(skip=["*"]) == []
     assert len(seams.select()) == len(seams.RULES)
     with pytest.raises(seams.UnknownRule, match="'dns' matches no seam rule"):

@@ -38,8 +38,14 @@ def _changed_numbers(old: Any, new: Any) -> list[tuple[str, str]]:
 
 
 def _git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-c", "user.name=mrgen test", "-c", "user.email=t@example.com",
-                           *args], cwd=cwd, capture_output=True, text=True, check=True, timeout=60)
+    done = subprocess.run(
+        ["git", "-c", "user.name=mrgen test", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     return done.stdout
 
 
@@ -50,7 +56,8 @@ def _diff_json(project: Path, *args: str) -> tuple[int, dict[str, Any]]:
 
 
 def test_one_weight_change_is_exactly_that_change_in_every_output_that_carries_it(
-        project: Path) -> None:
+    project: Path,
+) -> None:
     assert run_cli(["render"], cwd=project).exit_code == 0
     # Weights must sum to 100: moving 10 points from us-east-1 to eu-west-1 changes the one
     # value "weight" of two regions, 50 -> 40 and 30 -> 40.
@@ -81,12 +88,14 @@ def test_one_weight_change_is_exactly_that_change_in_every_output_that_carries_i
     for resource in data["resources"]:
         for change in resource["changes"]:
             old, new = (click.unstyle(str(v)) for v in (change["old"], change["new"]))
-            assert f'{change["path"]}: {old} -> {new}' in text.stdout
-            shown = f'`{change["path"]}`: `{old}` → `{new}`'
+            assert f"{change['path']}: {old} -> {new}" in text.stdout
+            shown = f"`{change['path']}`: `{old}` → `{new}`"
             # in a summary row (pipes escaped for the table) or a details list item
             in_table = shown.replace("|", "\\|")
-            assert any(line == f"- {shown}" or (line.startswith("| ") and in_table in line)
-                       for line in markdown.stdout.splitlines()), shown
+            assert any(
+                line == f"- {shown}" or (line.startswith("| ") and in_table in line)
+                for line in markdown.stdout.splitlines()
+            ), shown
 
 
 def test_no_change_exits_0_and_against_a_folder(project: Path) -> None:
@@ -102,12 +111,16 @@ def test_no_change_exits_0_and_against_a_folder(project: Path) -> None:
         code, data = _diff_json(project, *args)
         hpa = [r for r in data["resources"] if r.get("kind") == "HorizontalPodAutoscaler"]
         assert code == 1 and [(r["file"], r["changes"]) for r in hpa] == [
-            ("k8s/overlays/eu-west-1/workload/horizontalpodautoscaler.yaml",
-             [{"path": "spec.maxReplicas", "status": "changed", "old": 15, "new": 25}])]
+            (
+                "k8s/overlays/eu-west-1/workload/horizontalpodautoscaler.yaml",
+                [{"path": "spec.maxReplicas", "status": "changed", "old": 15, "new": 25}],
+            )
+        ]
 
 
 def test_diff_against_head_of_a_real_git_history_shows_exactly_the_spec_change(
-        project: Path) -> None:
+    project: Path,
+) -> None:
     require_tool("git")
     assert run_cli(["render"], cwd=project).exit_code == 0
     _git(project, "init", "-q")
@@ -121,10 +134,13 @@ def test_diff_against_head_of_a_real_git_history_shows_exactly_the_spec_change(
     assert code == 1
     assert _git(project, "status", "--porcelain") == status_before == f" M {SPEC.as_posix()}\n"
     structured = [r for r in data["resources"] if not r["file"].endswith(".md")]
-    assert [(r["file"], r["key"], r["changes"]) for r in structured] == [(
-        "k8s/overlays/eu-west-1/workload/horizontalpodautoscaler.yaml",
-        "autoscaling/v2 HorizontalPodAutoscaler fingerprint-api/fingerprint-api",
-        [{"path": "spec.maxReplicas", "status": "changed", "old": 15, "new": 25}])]
+    assert [(r["file"], r["key"], r["changes"]) for r in structured] == [
+        (
+            "k8s/overlays/eu-west-1/workload/horizontalpodautoscaler.yaml",
+            "autoscaling/v2 HorizontalPodAutoscaler fingerprint-api/fingerprint-api",
+            [{"path": "spec.maxReplicas", "status": "changed", "old": 15, "new": 25}],
+        )
+    ]
     for resource in data["resources"]:  # documents (the runbook) carry the same one number
         for change in resource["changes"]:
             assert _changed_numbers(change["old"], change["new"]) == [("15", "25")]
@@ -132,8 +148,9 @@ def test_diff_against_head_of_a_real_git_history_shows_exactly_the_spec_change(
     # the committed version of the spec, not the work tree, is the old side
     _git(project, "commit", "-qam", "raise eu-west-1 max replicas")
     code, data = _diff_json(project, "--against", "HEAD~1")
-    assert code == 1 and [r["file"] for r in data["resources"]
-                          if not r["file"].endswith(".md")] == [structured[0]["file"]]
+    assert code == 1 and [
+        r["file"] for r in data["resources"] if not r["file"].endswith(".md")
+    ] == [structured[0]["file"]]
     assert _diff_json(project, "--against", "HEAD")[0] == 0
 
 
@@ -148,8 +165,9 @@ def test_trouble_exits_2(project: Path) -> None:
 
 
 @pytest.mark.parametrize("no_color", [False, True])
-def test_text_is_coloured_on_a_terminal_unless_no_color(project: Path, no_color: bool,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_text_is_coloured_on_a_terminal_unless_no_color(
+    project: Path, no_color: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert run_cli(["render"], cwd=project).exit_code == 0
     _edit(project, "max: 15", "max: 25")
     monkeypatch.chdir(project)
@@ -168,8 +186,11 @@ def test_text_is_coloured_on_a_terminal_unless_no_color(project: Path, no_color:
 
 def test_the_documented_example_is_what_diff_prints(project: Path) -> None:
     readme = (REPO / "docs" / "operations.md").read_text(encoding="utf-8")
-    block = readme.split("$ mrgen diff                          # after raising eu-west-1's "
-                         "replicas.max from 15 to 25\n", 1)[1].split("```", 1)[0]
+    block = readme.split(
+        "$ mrgen diff                          # after raising eu-west-1's "
+        "replicas.max from 15 to 25\n",
+        1,
+    )[1].split("```", 1)[0]
     assert run_cli(["render"], cwd=project).exit_code == 0
     _edit(project, "max: 15", "max: 25")
     result = run_cli(["diff"], cwd=project)

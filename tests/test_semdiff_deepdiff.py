@@ -22,8 +22,12 @@ def test_a_mapping_whose_keys_mostly_changed_is_reported_key_by_key() -> None:
     old = {"labels": {"a": "1", "b": "1", "keep": "x"}}
     new = {"labels": {"c": "1", "d": "1", "keep": "y"}}
     assert _changes(old, new) == [
-        ("labels.a", "removed"), ("labels.b", "removed"), ("labels.c", "added"),
-        ("labels.d", "added"), ("labels.keep", "changed")]
+        ("labels.a", "removed"),
+        ("labels.b", "removed"),
+        ("labels.c", "added"),
+        ("labels.d", "added"),
+        ("labels.keep", "changed"),
+    ]
 
 
 def test_an_item_removed_and_another_added_at_the_same_index_stay_two_changes() -> None:
@@ -32,8 +36,7 @@ def test_an_item_removed_and_another_added_at_the_same_index_stay_two_changes() 
     new = {"c": [{"name": "api", "image": "a:1"}, {"name": "sidecar", "image": "s:1"}]}
     assert field_changes(old, new) == (
         FieldChange("c[proxy]", "removed", {"name": "proxy", "image": "p:1"}, None, within="c"),
-        FieldChange("c[sidecar]", "added", None, {"name": "sidecar", "image": "s:1"},
-                    within="c"),
+        FieldChange("c[sidecar]", "added", None, {"name": "sidecar", "image": "s:1"}, within="c"),
     )
 
 
@@ -43,15 +46,20 @@ def test_a_repeated_line_inserted_is_reported() -> None:
     old = {"text": ["```bash", "mrgen render", "```"]}
     new = {"text": ["```bash", "mrgen render", "```", "```bash", "mrgen diff", "```"]}
     assert [(c.path, c.status, c.new) for c in field_changes(old, new)] == [
-        ("text", "added", "```bash"), ("text", "added", "mrgen diff"), ("text", "added", "```")]
+        ("text", "added", "```bash"),
+        ("text", "added", "mrgen diff"),
+        ("text", "added", "```"),
+    ]
 
 
 def test_equal_looking_values_of_another_type_deep_in_a_list_are_a_change() -> None:
     # equal subtrees are skipped before DeepDiff walks them: equal means of the same types too
     old = {"items": [{"name": "a", "spec": {"replicas": 1, "ratio": 1.0}}]}
     new = {"items": [{"name": "a", "spec": {"replicas": True, "ratio": 1}}]}
-    assert _changes(old, new) == [("items[a].spec.ratio", "changed"),
-                                  ("items[a].spec.replicas", "changed")]
+    assert _changes(old, new) == [
+        ("items[a].spec.ratio", "changed"),
+        ("items[a].spec.replicas", "changed"),
+    ]
 
 
 def test_identified_items_moved_and_changed_are_named_by_identity() -> None:

@@ -41,8 +41,13 @@ def _dns_answer(records: list[dict[str, Any]], name: str, down: set[str]) -> str
 
 
 def _geo_expectation(records: list[dict[str, Any]], down: set[str]) -> dict[str, str | None]:
-    geo = {(r["GeoLocation"].get("ContinentCode") or r["GeoLocation"]["CountryCode"]):
-           r["AliasTarget"]["DNSName"] for r in records if "GeoLocation" in r}
+    geo = {
+        (r["GeoLocation"].get("ContinentCode") or r["GeoLocation"]["CountryCode"]): r[
+            "AliasTarget"
+        ]["DNSName"]
+        for r in records
+        if "GeoLocation" in r
+    }
     out = {}
     for code, target in geo.items():
         answer = _dns_answer(records, target, down)
@@ -68,17 +73,22 @@ def test_losing_the_primary_follows_the_rendered_dns_and_url_map() -> None:
     assert {g.code: g.serving for g in result.geo} == _geo_expectation(records, down)
     assert {g.code: g.serving for g in result.geo}["NA"] == "eu-west-1"
     # Weighted entry: the rendered weights (DNS and URL map agree), renormalised.
-    dns_weights = {_origin_region(r["AliasTarget"]["DNSName"]): r["Weight"]
-                   for r in records if "Weight" in r}
+    dns_weights = {
+        _origin_region(r["AliasTarget"]["DNSName"]): r["Weight"] for r in records if "Weight" in r
+    }
     url_map = yaml.safe_load(
-        rendered["k8s/platform/gclb/computeurlmap-fingerprint-api-urlmap.yaml"])
-    lb_weights = {w["backendServiceRef"]["name"].removeprefix("fingerprint-api-bes-"): w["weight"]
-                  for w in url_map["spec"]["defaultRouteAction"]["weightedBackendServices"]}
+        rendered["k8s/platform/gclb/computeurlmap-fingerprint-api-urlmap.yaml"]
+    )
+    lb_weights = {
+        w["backendServiceRef"]["name"].removeprefix("fingerprint-api-bes-"): w["weight"]
+        for w in url_map["spec"]["defaultRouteAction"]["weightedBackendServices"]
+    }
     assert dns_weights == lb_weights
     survivors = {k: v for k, v in dns_weights.items() if k not in down}
     total = sum(survivors.values())
-    assert {load.region: load.weighted_share for load in result.loads} == \
-        {k: Fraction(v, total) for k, v in survivors.items()}
+    assert {load.region: load.weighted_share for load in result.loads} == {
+        k: Fraction(v, total) for k, v in survivors.items()
+    }
     # Geolocation shares: the lost region's weight moves to its rendered SECONDARY.
     secondary = _dns_answer(records, "us-east-1.api.example.com", down)
     geo_expected = {k: Fraction(v, sum(dns_weights.values())) for k, v in survivors.items()}
@@ -90,8 +100,9 @@ def test_losing_the_primary_follows_the_rendered_dns_and_url_map() -> None:
     for load in result.loads:
         worst = max(load.weighted_share, load.geo_share or 0)
         rps = Fraction(str(capacity.peak_rps)) * worst
-        assert load.replicas_needed == max(load.min_replicas, math.ceil(
-            rps / Fraction(str(capacity.rps_per_replica))))
+        assert load.replicas_needed == max(
+            load.min_replicas, math.ceil(rps / Fraction(str(capacity.rps_per_replica)))
+        )
         assert load.max_replicas == _hpa_max(rendered, load.region)
     assert result.ok and not any(result.unrouted.values())
 
@@ -110,8 +121,10 @@ def test_gclb_only_spec_uses_the_weights_alone() -> None:
     del data["globalRouting"]["route53"]
     result = simulate(model(data), ["eu-west-1"])
     assert result.modes == (WEIGHTED,) and result.geo == ()
-    assert {load.region: load.weighted_share for load in result.loads} == \
-        {"us-east-1": Fraction(5, 7), "ap-southeast-1": Fraction(2, 7)}
+    assert {load.region: load.weighted_share for load in result.loads} == {
+        "us-east-1": Fraction(5, 7),
+        "ap-southeast-1": Fraction(2, 7),
+    }
 
 
 def test_unknown_region_is_refused() -> None:
@@ -133,8 +146,9 @@ def test_cli_fails_when_survivors_cannot_absorb_the_load(tmp_path: Path) -> None
     result = run_cli(["simulate", "--down", "us-east-1", str(write_spec(tmp_path, data))])
     assert result.exit_code == 1, result.stdout
     assert "OVER CAPACITY" in result.stdout and "Verdict: FAIL" in result.stdout
-    everything = run_cli(["simulate", "--down", "us-east-1,eu-west-1",
-                          "--down", "ap-southeast-1", str(EXAMPLE_SPEC)])
+    everything = run_cli(
+        ["simulate", "--down", "us-east-1,eu-west-1", "--down", "ap-southeast-1", str(EXAMPLE_SPEC)]
+    )
     assert everything.exit_code == 1
 
 
@@ -156,7 +170,8 @@ def test_a_failing_verdict_names_the_region_out_of_capacity(tmp_path: Path) -> N
     # eu-west-1 takes 80% under geolocation DNS (its own 30% and NA's 50%): 1600 rps
     assert result.reasons()[0] == (
         "eu-west-1 runs out of capacity: under geolocation DNS it carries 80.0% of the peak "
-        "(1600 requests/s) and needs 40 replicas, above its HPA maximum of 15")
+        "(1600 requests/s) and needs 40 replicas, above its HPA maximum of 15"
+    )
     assert result.reasons()[1].startswith("ap-southeast-1 runs out of capacity: under weights")
     cli = run_cli(["simulate", "--down", "us-east-1", str(write_spec(tmp_path, data))])
     assert cli.exit_code == 1
@@ -170,20 +185,28 @@ def test_a_failing_verdict_says_which_traffic_has_nowhere_to_go() -> None:
     assert set(lost) == {(("us-east-1", Fraction(1, 2)),), (("eu-west-1", Fraction(3, 10)),)}
     na = lost[(("us-east-1", Fraction(1, 2)),)]
     assert (na.mode, na.share, na.codes, na.tried) == (
-        GEO, Fraction(1, 2), ("NA", "*"), ("us-east-1", "eu-west-1"))
+        GEO,
+        Fraction(1, 2),
+        ("NA", "*"),
+        ("us-east-1", "eu-west-1"),
+    )
     assert sum(s.share for s in result.stranded) == result.unrouted[GEO]
     assert (
         "50.0% of traffic has nowhere to go under geolocation DNS: the demand of us-east-1 "
         "(50.0%) enters through NA and * at us-east-1.api.example.com, which can only answer "
-        "with us-east-1 or eu-west-1, both down") in result.reasons()
+        "with us-east-1 or eu-west-1, both down"
+    ) in result.reasons()
     assert (
         "30.0% of traffic has nowhere to go under geolocation DNS: the demand of eu-west-1 "
         "(30.0%) enters through EU at eu-west-1.api.example.com then us-east-1.api.example.com, "
-        "which can only answer with eu-west-1 or us-east-1, both down") in result.reasons()
+        "which can only answer with eu-west-1 or us-east-1, both down"
+    ) in result.reasons()
     assert simulate(model(), ["us-east-1"]).reasons() == ()
 
 
 def test_a_failing_verdict_with_every_region_down_says_so() -> None:
     result = simulate(model(), ["us-east-1", "eu-west-1", "ap-southeast-1"])
-    assert result.reasons() == ("every region is down (us-east-1, eu-west-1, ap-southeast-1): "
-                                "no region is left to serve any traffic",)
+    assert result.reasons() == (
+        "every region is down (us-east-1, eu-west-1, ap-southeast-1): "
+        "no region is left to serve any traffic",
+    )

@@ -42,8 +42,7 @@ def test_plan_classifies_update_delete_unchanged(tmp_path: Path) -> None:
     out = tmp_path / "rendered"
     write(out, files(a__x="1\n", b="2\n", c="3\n"))
     result = sync.plan(out, files(a__x="1\n", b="changed\n", d="4\n"), SOURCE)
-    assert actions(result) == {"b": "update", "c": "delete", "d": "create",
-                               sync.RECORD: "update"}
+    assert actions(result) == {"b": "update", "c": "delete", "d": "create", sync.RECORD: "update"}
     assert result.unchanged == ("a/x",)
     assert (out / "b").read_text() == "2\n", "planning must not write"
 
@@ -115,8 +114,9 @@ def test_unreadable_record_is_a_located_error(tmp_path: Path) -> None:
         sync.plan(out, files(a="1\n"), SOURCE)
 
 
-def test_failure_while_staging_leaves_the_old_tree(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_while_staging_leaves_the_old_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "rendered"
     write(out, files(a="1\n", b="2\n", c="3\n"))
     before = snapshot(out)
@@ -137,8 +137,9 @@ def test_failure_while_staging_leaves_the_old_tree(tmp_path: Path,
     assert not sync.staging_dir(out).exists()
 
 
-def test_swap_without_renameat2_still_completes(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_swap_without_renameat2_still_completes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "rendered"
     write(out, files(a="1\n"))
     monkeypatch.setattr(swap, "exchange", lambda parent, a, b: False)
@@ -174,8 +175,9 @@ def test_check_and_diff_report_drift_without_writing(project: Path) -> None:
     assert result.exit_code == 1
     assert snapshot(project / "rendered") == before
     out = result.stdout
-    assert "would update rendered/k8s/overlays/us-east-1/workload/horizontalpodautoscaler.yaml" \
-        in out
+    assert (
+        "would update rendered/k8s/overlays/us-east-1/workload/horizontalpodautoscaler.yaml" in out
+    )
     assert "would delete rendered/k8s/overlays/us-east-1/stale.yaml" in out
     assert "would create rendered/k8s/base/mesh/service.yaml" in out
     assert "-  maxReplicas: 25\n+  maxReplicas: 20\n" in out

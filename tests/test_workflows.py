@@ -40,10 +40,15 @@ def test_ci_lints_type_checks_tests_with_tools_required_and_checks_rendered() ->
     assert ci["permissions"] == {"contents": "read"}
     test = ci["jobs"]["test"]
     runs = _runs(test)
-    for command in ("apt-get install -y -qq prometheus", "pipx install 'checkov==",
-                    "ruff check generator tests", "mypy",
-                    "mrgen render --check", "python -m pytest",
-                    "pre-commit validate-manifest .pre-commit-hooks.yaml"):
+    for command in (
+        "apt-get install -y -qq prometheus",
+        "pipx install 'checkov==",
+        "ruff check generator tests",
+        "mypy",
+        "mrgen render --check",
+        "python -m pytest",
+        "pre-commit validate-manifest .pre-commit-hooks.yaml",
+    ):
         assert command in runs, command
     pytest_step = next(s for s in test["steps"] if "pytest" in str(s.get("run", "")))
     assert pytest_step["env"]["MRGEN_REQUIRE_TOOLS"] == "1"
@@ -71,19 +76,28 @@ def test_reusable_workflow_inputs_steps_and_minimal_permissions() -> None:
 
     check, comment = flow["jobs"]["check"], flow["jobs"]["diff-comment"]
     runs = _runs(check)
-    for command in ("mrgen validate", "mrgen render", "--check", "--strict",
-                    "promtool check config", "promtool check rules", "promtool test rules",
-                    'if [ ! -d "$folder" ]'):
+    for command in (
+        "mrgen validate",
+        "mrgen render",
+        "--check",
+        "--strict",
+        "promtool check config",
+        "promtool check rules",
+        "promtool test rules",
+        'if [ ! -d "$folder" ]',
+    ):
         assert command in runs, command
     assert check["permissions"] == {"contents": "read"}
     assert comment["permissions"] == {"contents": "read", "pull-requests": "write"}
     assert "pull_request" in comment["if"]
     assert "--format markdown" in _runs(comment) and "--against" in _runs(comment)
     assert any(u.startswith("actions/github-script@") for u in _uses(comment))
-    script = next(s["with"]["script"] for s in comment["steps"]
-                  if str(s.get("uses", "")).startswith("actions/github-script@"))
+    script = next(
+        s["with"]["script"]
+        for s in comment["steps"]
+        if str(s.get("uses", "")).startswith("actions/github-script@")
+    )
     assert COMMENT_MARKER in script and "updateComment" in script and "createComment" in script
     # inputs reach shell scripts through env, never pasted into the script text
     for job in flow["jobs"].values():
         assert "${{ inputs." not in _runs(job)
-

@@ -11,8 +11,10 @@ from generator.errors import MrgenError
 from generator.loader import load_text
 from tests.conftest import run_cli
 
-JARGON = re.compile(r"found '\?'|<block|<stream|<scalar|while (parsing|scanning)|"
-                    r"expected <|but found|but got|token|node content")
+JARGON = re.compile(
+    r"found '\?'|<block|<stream|<scalar|while (parsing|scanning)|"
+    r"expected <|but found|but got|token|node content"
+)
 
 # text, where (line:col), words the message must contain
 CASES: dict[str, tuple[str, str, str]] = {
@@ -111,7 +113,7 @@ def test_the_documented_example_is_what_mrgen_prints(project: object) -> None:
     folder = Path(str(project))
     readme = (REPO / "docs" / "spec-reference.md").read_text()  # where the README links
     start = readme.index("$ mrgen validate spec/fingerprint-api.yaml      # `weight: 30`")
-    block = readme[start:readme.index("```", start)].splitlines()[1:]
+    block = readme[start : readme.index("```", start)].splitlines()[1:]
     spec = folder / "spec" / EXAMPLE_SPEC.name
     text = spec.read_text()
     assert text.count("\n    weight: 30\n") == 1

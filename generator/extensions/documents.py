@@ -44,8 +44,9 @@ class Document:
     @property
     def identity(self) -> Identity:
         meta = self.data["metadata"]
-        return Identity(self.data["apiVersion"], self.data["kind"],
-                        meta.get("namespace") or "", meta["name"])
+        return Identity(
+            self.data["apiVersion"], self.data["kind"], meta.get("namespace") or "", meta["name"]
+        )
 
     def problem(self, path: tuple[str | int, ...], message: str) -> Diagnostic:
         return self.loaded.diagnostic(path, message)
@@ -78,19 +79,29 @@ def _shape(loaded: LoadedSpec) -> list[Diagnostic]:
         found.append(_at(loaded, where, f"missing metadata.name: {named}"))
         return found
     if not isinstance(meta["name"], str) or not meta["name"]:
-        found.append(_at(loaded, ("metadata", "name"), "metadata.name must be a non-empty "
-                                                       "string"))
+        found.append(_at(loaded, ("metadata", "name"), "metadata.name must be a non-empty string"))
     if "namespace" in meta and not isinstance(meta["namespace"], str):
-        found.append(_at(loaded, ("metadata", "namespace"), "metadata.namespace must be a "
-                                                            "string"))
+        found.append(_at(loaded, ("metadata", "namespace"), "metadata.namespace must be a string"))
     api_version, kind = data.get("apiVersion"), data.get("kind")
     if isinstance(api_version, str) and api_version.startswith(KUSTOMIZE_GROUP):
-        found.append(_at(loaded, ("apiVersion",), (
-            "kustomize configuration is not an extension: mrgen writes every "
-            "kustomization.yaml; add objects (*.yaml) and patches (*.patch.yaml) instead")))
+        found.append(
+            _at(
+                loaded,
+                ("apiVersion",),
+                (
+                    "kustomize configuration is not an extension: mrgen writes every "
+                    "kustomization.yaml; add objects (*.yaml) and patches (*.patch.yaml) instead"
+                ),
+            )
+        )
     elif isinstance(kind, str) and kind.endswith("List") and "items" in data:
-        found.append(_at(loaded, ("kind",), "a List is not read: write each item as its own "
-                                            "document, separated by ---"))
+        found.append(
+            _at(
+                loaded,
+                ("kind",),
+                "a List is not read: write each item as its own document, separated by ---",
+            )
+        )
     return found
 
 

@@ -26,8 +26,13 @@ def locations(spec_display: str, spec: Spec) -> tuple[str, str]:
     return display, header
 
 
-def collect(display: str, header: str, paths: Iterable[str], folders: Iterable[str],
-            read: Callable[[str], bytes]) -> Source:
+def collect(
+    display: str,
+    header: str,
+    paths: Iterable[str],
+    folders: Iterable[str],
+    read: Callable[[str], bytes],
+) -> Source:
     """A :class:`Source` from a listing; ``read`` returns a file's bytes by relative path.
     Every file that cannot be read as UTF-8 text is reported, together."""
     files: list[SourceFile] = []
@@ -65,8 +70,11 @@ def read_folder(folder: Path, display: str, header: str) -> Source:
                     listed = folders if inner.is_dir() else paths
                     listed.append(f"{entry.name}/{inner.name}")
                 if len(paths) + len(folders) > MAX_ENTRIES:
-                    raise fail(display, f"holds more than {MAX_ENTRIES} files and folders; "
-                               "is extensions.path the right folder?")
+                    raise fail(
+                        display,
+                        f"holds more than {MAX_ENTRIES} files and folders; "
+                        "is extensions.path the right folder?",
+                    )
     except OSError as exc:
         raise fail(display, f"cannot read: {exc.strerror}") from None
     return collect(display, header, paths, folders, lambda p: (folder / p).read_bytes())
@@ -80,10 +88,15 @@ def read_for(spec_path: Path, spec: Spec) -> Source | None:
     if not folder.exists():
         if not spec[EXTENSIONS].explicit:
             return None
-        raise fail(str(spec_path), f"the extensions folder {display} does not exist",
-                   path="extensions.path")
+        raise fail(
+            str(spec_path),
+            f"the extensions folder {display} does not exist",
+            path="extensions.path",
+        )
     if not folder.is_dir():
-        raise fail(display, "is a file; extensions.path names a folder (with all/ and "
-                   "<region>/ folders in it)")
+        raise fail(
+            display,
+            "is a file; extensions.path names a folder (with all/ and <region>/ folders in it)",
+        )
     source = read_folder(folder, display, header)
     return None if source.empty else source

@@ -26,8 +26,7 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self.once or self.by_region)
 
-    def add(self, diagnostic: Diagnostic, region: str | None = None,
-            how: How = "plain") -> None:
+    def add(self, diagnostic: Diagnostic, region: str | None = None, how: How = "plain") -> None:
         if region is None:
             self.once.append(diagnostic)
         else:
@@ -36,8 +35,7 @@ class Problems:
     def _context(self, regions: set[str], how: How) -> str:
         every = len(regions) == len(self.regions)
         named = ", ".join(r for r in self.regions if r in regions)
-        which = "every region" if every else \
-            f"region{'s' if len(regions) > 1 else ''} {named}"
+        which = "every region" if every else f"region{'s' if len(regions) > 1 else ''} {named}"
         if how == "template":
             return f"rendering for {which}"
         if how == "output":

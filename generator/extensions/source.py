@@ -24,8 +24,10 @@ OBJECT_SUFFIX = ".yaml"
 PATCH_SUFFIX = ".patch.yaml"
 Kind = Literal["object", "patch"]
 _STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-NAMES_HELP = ("name it <name>.yaml (objects), <name>.patch.yaml (strategic-merge patches), "
-              "or either with .j2 added (a Jinja template of one)")
+NAMES_HELP = (
+    "name it <name>.yaml (objects), <name>.patch.yaml (strategic-merge patches), "
+    "or either with .j2 added (a Jinja template of one)"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -60,8 +62,11 @@ def wanted(path: str) -> bool:
     """Whether the step needs the text of the file at ``path`` (read at the edge)."""
     parts = path.split("/")
     name = parts[-1]
-    return len(parts) == 2 and not ignored(name) \
+    return (
+        len(parts) == 2
+        and not ignored(name)
         and name.endswith((OBJECT_SUFFIX, ".yml", TEMPLATE_SUFFIX))
+    )
 
 
 @dataclass(frozen=True)
@@ -82,11 +87,14 @@ def parse_name(name: str) -> FileName | str:
         kind = "object"
         stem = base.removesuffix(OBJECT_SUFFIX)
     elif base.endswith(".yml"):
-        return f"mrgen reads *.yaml, not *.yml: rename it to {base[:-4]}.yaml" + \
-            (TEMPLATE_SUFFIX if template else "")
+        return f"mrgen reads *.yaml, not *.yml: rename it to {base[:-4]}.yaml" + (
+            TEMPLATE_SUFFIX if template else ""
+        )
     else:
         return f"not an extension file: {NAMES_HELP}"
     if not _STEM.fullmatch(stem):
-        return ("an extension's name is letters, digits, '.', '_' and '-', starting with a "
-                "letter or digit, before .yaml or .patch.yaml")
+        return (
+            "an extension's name is letters, digits, '.', '_' and '-', starting with a "
+            "letter or digit, before .yaml or .patch.yaml"
+        )
     return FileName(stem, kind, template)

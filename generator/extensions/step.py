@@ -58,29 +58,52 @@ def _units(source: Source, regions: Sequence[str], problems: Problems) -> list[U
     """The extension files, after checking the folder's layout and the files' names."""
     known = {ALL, *regions}
     if ALL in regions:
-        problems.add(at(source.display, (
-            f"the spec has a region named {ALL!r}, so {ALL}/ would mean both that region and "
-            "every region: rename the region to use extensions")))
+        problems.add(
+            at(
+                source.display,
+                (
+                    f"the spec has a region named {ALL!r}, so {ALL}/ "
+                    f"would mean both that region and "
+                    "every region: rename the region to use extensions"
+                ),
+            )
+        )
         return []
     for folder in source.folders:
         top, _, inner = folder.partition("/")
         where = f"{source.display}/{folder}"
         if top not in known and not inner:
-            problems.add(at(where, (
-                f"no region {top!r} in the spec; extension folders are {ALL}/ (every region) "
-                f"and one per region: {', '.join(regions)}{did_you_mean(top, sorted(known))}")))
+            problems.add(
+                at(
+                    where,
+                    (
+                        f"no region {top!r} in the spec; extension "
+                        f"folders are {ALL}/ (every region) "
+                        f"and one per region: "
+                        f"{', '.join(regions)}{did_you_mean(top, sorted(known))}"
+                    ),
+                )
+            )
         elif inner and top in known:
-            problems.add(at(where, (
-                f"folders inside {top}/ are not read: move the files up into {top}/")))
+            problems.add(
+                at(where, (f"folders inside {top}/ are not read: move the files up into {top}/"))
+            )
     units: list[Unit] = []
     made: dict[tuple[str, str], Unit] = {}
     for file in source.files:
         top, _, name = file.path.partition("/")
         where = f"{source.display}/{file.path}"
         if not name:
-            problems.add(at(where, (
-                f"extensions go in {ALL}/ (every region) or a region's folder, not at the top "
-                f"of {source.display}/")))
+            problems.add(
+                at(
+                    where,
+                    (
+                        f"extensions go in {ALL}/ (every region) or a "
+                        f"region's folder, not at the top "
+                        f"of {source.display}/"
+                    ),
+                )
+            )
             continue
         if top not in known:
             continue  # the folder is reported
@@ -91,8 +114,12 @@ def _units(source: Source, regions: Sequence[str], problems: Problems) -> list[U
         unit = Unit(top, file, parsed, where)
         other = made.get((top, unit.output_name))
         if other is not None:
-            problems.add(at(where, (
-                f"{other.display} makes the same file ({unit.output_name}); keep one of them")))
+            problems.add(
+                at(
+                    where,
+                    (f"{other.display} makes the same file ({unit.output_name}); keep one of them"),
+                )
+            )
             continue
         made[(top, unit.output_name)] = unit
         units.append(unit)
@@ -108,12 +135,13 @@ def _patch_miss(ident: Identity, targets: Sequence[Target]) -> str:
         if other.name == ident.name and other.api_version != ident.api_version:
             return f"{message}: mrgen renders it as apiVersion {other.api_version}"
         if other.name == ident.name and other.namespace != ident.namespace:
-            where = f"in namespace {other.namespace}" if other.namespace else \
-                "without a namespace"
+            where = f"in namespace {other.namespace}" if other.namespace else "without a namespace"
             return f"{message}: mrgen renders it {where}"
         if target.cluster_name == ident.name != other.name:
-            return (f"{message}: name it {other.name!r}, without the overlay's name prefix "
-                    f"(patches name objects as mrgen's own files do)")
+            return (
+                f"{message}: name it {other.name!r}, without the overlay's name prefix "
+                f"(patches name objects as mrgen's own files do)"
+            )
     names = sorted({t.identity.name for t in same_kind})
     hint = did_you_mean(ident.name, names)
     if hint:
@@ -127,9 +155,11 @@ def _clash(ident: Identity, targets: Sequence[Target]) -> Target | None:
     """The object mrgen renders that an added object would duplicate."""
     for target in targets:
         other = target.identity
-        if (other.group, other.kind, other.namespace) == (ident.group, ident.kind,
-                                                          ident.namespace) \
-                and ident.name in (other.name, target.cluster_name):
+        if (other.group, other.kind, other.namespace) == (
+            ident.group,
+            ident.kind,
+            ident.namespace,
+        ) and ident.name in (other.name, target.cluster_name):
             return target
     return None
 
@@ -143,8 +173,14 @@ def _scope(unit: Unit, region: Region) -> tuple[str | None, How]:
 
 
 class _Run:
-    def __init__(self, spec: Spec, source: Source, units: Sequence[Unit],
-                 rendered: Sequence[RenderedFile], problems: Problems) -> None:
+    def __init__(
+        self,
+        spec: Spec,
+        source: Source,
+        units: Sequence[Unit],
+        rendered: Sequence[RenderedFile],
+        problems: Problems,
+    ) -> None:
         self.spec = spec
         self.source = source
         self.units = units
@@ -165,8 +201,9 @@ class _Run:
                 for problem in found:
                     self.problems.add(problem)
                 if not docs and not found:
-                    self.problems.add(at(unit.display, (
-                        "holds no document: add an object, or delete the file")))
+                    self.problems.add(
+                        at(unit.display, ("holds no document: add an object, or delete the file"))
+                    )
                 self.parsed[unit.file.path] = docs
             return self.parsed[unit.file.path]
         text = self.render_template(unit, region)
@@ -184,7 +221,8 @@ class _Run:
         objects = [t.as_value() for t in self.targets[region.name]]
         try:
             text: str = self.env.get_template(unit.file.path).render(
-                spec=self.spec, region=region, objects=objects)
+                spec=self.spec, region=region, objects=objects
+            )
         except TEMPLATE_ERRORS as exc:
             line = template_line(exc, unit.file.path)
             where = unit.display + (f":{line}" if line else "")
@@ -195,8 +233,9 @@ class _Run:
 
     def region(self, region: Region) -> list[RenderedFile]:
         targets = self.targets[region.name]
-        mine = [(u, self.documents(u, region)) for u in self.units
-                if u.folder in (ALL, region.name)]
+        mine = [
+            (u, self.documents(u, region)) for u in self.units if u.folder in (ALL, region.name)
+        ]
         added: dict[Identity, Unit] = {}
         for unit, docs in mine:
             scope, how = _scope(unit, region)
@@ -206,29 +245,51 @@ class _Run:
                 if unit.name.kind == "object":
                     clash = _clash(ident, targets)
                     if clash is not None:
-                        self.problems.add(doc.problem(name_at, (
-                            f"mrgen already renders {clash.identity.describe()} in the "
-                            f"overlay: change it with a patch (name the file "
-                            f"{unit.name.stem}.patch.yaml)")), scope, how)
+                        self.problems.add(
+                            doc.problem(
+                                name_at,
+                                (
+                                    f"mrgen already renders {clash.identity.describe()} in the "
+                                    f"overlay: change it with a patch (name the file "
+                                    f"{unit.name.stem}.patch.yaml)"
+                                ),
+                            ),
+                            scope,
+                            how,
+                        )
                     elif ident in added:
                         other = added[ident]
-                        self.problems.add(doc.problem(name_at, (
-                            "the file adds this object twice" if other is unit else
-                            f"{other.display} adds this object to the overlay too")), scope, how)
+                        self.problems.add(
+                            doc.problem(
+                                name_at,
+                                (
+                                    "the file adds this object twice"
+                                    if other is unit
+                                    else f"{other.display} adds this object to the overlay too"
+                                ),
+                            ),
+                            scope,
+                            how,
+                        )
                     added.setdefault(ident, unit)
         known = {t.identity for t in targets} | set(added)
         for unit, docs in mine:
             scope, how = _scope(unit, region)
             for doc in docs:
                 if unit.name.kind == "patch" and doc.identity not in known:
-                    self.problems.add(doc.problem(("metadata", "name"),
-                                                  _patch_miss(doc.identity, targets)),
-                                      scope, how)
+                    self.problems.add(
+                        doc.problem(("metadata", "name"), _patch_miss(doc.identity, targets)),
+                        scope,
+                        how,
+                    )
         folder = overlay_dir(region)
         return [
-            replace(emit.yaml_file(f"{folder}/{unit.output_name}", *(d.data for d in docs)),
-                    source=f"{self.source.header}/{unit.file.path}")
-            for unit, docs in mine if docs
+            replace(
+                emit.yaml_file(f"{folder}/{unit.output_name}", *(d.data for d in docs)),
+                source=f"{self.source.header}/{unit.file.path}",
+            )
+            for unit, docs in mine
+            if docs
         ]
 
 

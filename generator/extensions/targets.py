@@ -35,8 +35,13 @@ class Target:
     def as_value(self) -> dict[str, str]:
         """What a template sees: ``{{ o.kind }} {{ o.name }}`` (and the rest)."""
         ident = self.identity
-        return {"apiVersion": ident.api_version, "kind": ident.kind, "name": ident.name,
-                "namespace": ident.namespace, "clusterName": self.cluster_name}
+        return {
+            "apiVersion": ident.api_version,
+            "kind": ident.kind,
+            "name": ident.name,
+            "namespace": ident.namespace,
+            "clusterName": self.cluster_name,
+        }
 
 
 def _objects(files: Sequence[RenderedFile], folders: set[str]) -> dict[str, list[Identity]]:
@@ -44,16 +49,24 @@ def _objects(files: Sequence[RenderedFile], folders: set[str]) -> dict[str, list
     found: dict[str, list[Identity]] = defaultdict(list)
     for file in files:
         folder, name = posixpath.split(file.path)
-        if folder not in folders or not name.endswith(".yaml") or name == KUSTOMIZATION \
-                or name.endswith(PATCH_SUFFIX):
+        if (
+            folder not in folders
+            or not name.endswith(".yaml")
+            or name == KUSTOMIZATION
+            or name.endswith(PATCH_SUFFIX)
+        ):
             continue
         for doc in yaml.load_all(file.content, Loader=_Loader):
             if isinstance(doc, dict) and isinstance(doc.get("metadata"), dict):
                 meta: dict[str, Any] = doc["metadata"]
-                found[folder].append(Identity(str(doc.get("apiVersion", "")),
-                                              str(doc.get("kind", "")),
-                                              str(meta.get("namespace") or ""),
-                                              str(meta.get("name", ""))))
+                found[folder].append(
+                    Identity(
+                        str(doc.get("apiVersion", "")),
+                        str(doc.get("kind", "")),
+                        str(meta.get("namespace") or ""),
+                        str(meta.get("name", "")),
+                    )
+                )
     return found
 
 
@@ -62,7 +75,10 @@ def overlay_targets(spec: Spec, files: Sequence[RenderedFile]) -> dict[str, list
     sources = {r.name: overlay_sources(spec.core, r) for r in spec.regions}
     objects = _objects(files, {folder for found in sources.values() for folder, _ in found})
     return {
-        region: sorted(Target(ident, prefix + ident.name)
-                       for folder, prefix in found for ident in objects.get(folder, []))
+        region: sorted(
+            Target(ident, prefix + ident.name)
+            for folder, prefix in found
+            for ident in objects.get(folder, [])
+        )
         for region, found in sources.items()
     }

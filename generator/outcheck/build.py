@@ -41,13 +41,14 @@ def kubectl() -> str | None:
     return shutil.which("kubectl")
 
 
-def roots(kustomization_files: Sequence[str], included: set[str], real: FsPath,
-          display_root: str) -> list[tuple[FsPath, str]]:
+def roots(
+    kustomization_files: Sequence[str], included: set[str], real: FsPath, display_root: str
+) -> list[tuple[FsPath, str]]:
     """(folder, display) of every kustomization folder no other kustomization includes."""
     out = []
     for display in sorted(kustomization_files):
         folder_display = display.rsplit("/", 1)[0]
-        folder = (real / folder_display[len(display_root):].lstrip("/")).resolve()
+        folder = (real / folder_display[len(display_root) :].lstrip("/")).resolve()
         if folder.as_posix() not in included:
             out.append((folder, folder_display))
     return out
@@ -56,15 +57,21 @@ def roots(kustomization_files: Sequence[str], included: set[str], real: FsPath,
 def build(folder: FsPath, display: str, exe: str) -> Build:
     result = Build(display)
     try:
-        proc = subprocess.run([exe, "kustomize", str(folder)], capture_output=True, text=True,
-                              timeout=TIMEOUT_SECONDS, check=False)
+        proc = subprocess.run(
+            [exe, "kustomize", str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         result.problems.append(Diagnostic(result.display, 0, 0, "", f"cannot run kubectl: {exc}"))
         return result
     if proc.returncode != 0:
         message = " ".join(proc.stderr.split()) or f"exit status {proc.returncode}"
-        result.problems.append(Diagnostic(result.display, 0, 0, "",
-                                          f"kubectl kustomize failed: {message}"))
+        result.problems.append(
+            Diagnostic(result.display, 0, 0, "", f"kubectl kustomize failed: {message}")
+        )
         return result
     result.text = proc.stdout
     result.documents, problems = parse_yaml(proc.stdout, result.display)
@@ -80,12 +87,21 @@ def duplicates(documents: Sequence[Document]) -> list[Diagnostic]:
     for document in documents:
         meta = document.data.get("metadata") if isinstance(document.data, dict) else None
         namespace = meta.get("namespace", "") if isinstance(meta, dict) else ""
-        key = (document.api_version.rpartition("/")[0], document.kind, str(namespace or ""),
-               document.name)
+        key = (
+            document.api_version.rpartition("/")[0],
+            document.kind,
+            str(namespace or ""),
+            document.name,
+        )
         if key in seen:
-            problems.append(document.diagnostic((), f"duplicate object: {document.kind} "
-                                                f"{namespace or '(no namespace)'}/"
-                                                f"{document.name} is also {seen[key].label}"))
+            problems.append(
+                document.diagnostic(
+                    (),
+                    f"duplicate object: {document.kind} "
+                    f"{namespace or '(no namespace)'}/"
+                    f"{document.name} is also {seen[key].label}",
+                )
+            )
         else:
             seen[key] = document
     return problems

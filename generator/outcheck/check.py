@@ -56,12 +56,21 @@ class Report:
 
 def _no_schema(document: Document, schemas: SchemaSet, version: str) -> Finding:
     if not schemas.dirs:  # the same words for every kind: the CLI groups them into one line
-        return Finding((), f"not a core kind of Kubernetes {version}, and no schema folder "
-                       "given (--schema-dir or MRGEN_SCHEMA_DIR)", "schema")
-    where = f"no {schema_path(document.api_version, document.kind)} in " + \
-        ", ".join(str(d) for d in schemas.dirs)
-    return Finding((), f"no schema for {document.api_version} {document.kind}: not a core "
-                   f"kind of Kubernetes {version}, and {where}", "schema")
+        return Finding(
+            (),
+            f"not a core kind of Kubernetes {version}, and no schema folder "
+            "given (--schema-dir or MRGEN_SCHEMA_DIR)",
+            "schema",
+        )
+    where = f"no {schema_path(document.api_version, document.kind)} in " + ", ".join(
+        str(d) for d in schemas.dirs
+    )
+    return Finding(
+        (),
+        f"no schema for {document.api_version} {document.kind}: not a core "
+        f"kind of Kubernetes {version}, and {where}",
+        "schema",
+    )
 
 
 def _findings(document: Document, schemas: SchemaSet, version: str) -> list[Finding]:
@@ -79,13 +88,16 @@ def _findings(document: Document, schemas: SchemaSet, version: str) -> list[Find
     out += schemas.check(data)
     meta_validator = core.metadata_validator(version)
     if meta_validator is not None and isinstance(data.get("metadata"), dict):
-        out += [Finding(("metadata", *f.path), f.message, f.rule, f.key) for f in
-                findings(meta_validator, data["metadata"])]
+        out += [
+            Finding(("metadata", *f.path), f.message, f.rule, f.key)
+            for f in findings(meta_validator, data["metadata"])
+        ]
     return out
 
 
-def check_document(document: Document, schemas: SchemaSet,
-                   version: str = DEFAULT_K8S_VERSION) -> list[Diagnostic]:
+def check_document(
+    document: Document, schemas: SchemaSet, version: str = DEFAULT_K8S_VERSION
+) -> list[Diagnostic]:
     """Every problem of one document, located in its file."""
     try:
         found = _findings(document, schemas, version)
@@ -96,8 +108,11 @@ def check_document(document: Document, schemas: SchemaSet,
     return [document.diagnostic(f.path, f.message, key=f.key) for f in ordered(found)]
 
 
-def check_documents(documents: Sequence[Document], schema_dirs: Sequence[Path] = (),
-                    k8s_version: str = DEFAULT_K8S_VERSION) -> list[Diagnostic]:
+def check_documents(
+    documents: Sequence[Document],
+    schema_dirs: Sequence[Path] = (),
+    k8s_version: str = DEFAULT_K8S_VERSION,
+) -> list[Diagnostic]:
     """Validate in-memory documents with the python engine."""
     schemas = SchemaSet(list(schema_dirs))
     return [d for document in documents for d in check_document(document, schemas, k8s_version)]
@@ -107,8 +122,14 @@ def _handed_off(document: Document) -> bool:
     return not document.is_kustomization and not document.patch
 
 
-def _kubeconform(exe: str, root: Path, display_root: str, documents: Sequence[Document],
-                 builds: Sequence[kbuild.Build], options: Options) -> list[Diagnostic]:
+def _kubeconform(
+    exe: str,
+    root: Path,
+    display_root: str,
+    documents: Sequence[Document],
+    builds: Sequence[kbuild.Build],
+    options: Options,
+) -> list[Diagnostic]:
     by_display: dict[str, list[Document]] = {}
     for document in documents:
         if _handed_off(document):
@@ -116,7 +137,7 @@ def _kubeconform(exe: str, root: Path, display_root: str, documents: Sequence[Do
     files: dict[str, str] = {}
     docs: dict[str, Sequence[Document]] = {}
     for display, group in by_display.items():
-        real = (root / display[len(display_root):].lstrip("/")).resolve().as_posix()
+        real = (root / display[len(display_root) :].lstrip("/")).resolve().as_posix()
         files[real], docs[real] = display, group
     with tempfile.TemporaryDirectory(prefix="mrgen-outcheck-") as tmp:
         for i, built in enumerate(builds):
@@ -128,8 +149,10 @@ def _kubeconform(exe: str, root: Path, display_root: str, documents: Sequence[Do
     schemas = SchemaSet(list(options.schema_dirs))
     for document in [*documents, *(d for b in builds for d in b.documents)]:
         if _handed_off(document):
-            problems += [document.diagnostic(f.path, f.message, key=f.key)
-                         for f in metadata.check(document.data)]
+            problems += [
+                document.diagnostic(f.path, f.message, key=f.key)
+                for f in metadata.check(document.data)
+            ]
         else:
             problems += check_document(document, schemas, options.k8s_version)
     return problems
@@ -150,8 +173,12 @@ def run(root: Path, options: Options, display_root: str | None = None) -> Report
     engine, exe = _engine(options)
     found = discover(root, shown)
     documents, problems, included = kustomization.references(root, shown, found.documents)
-    report = Report(diagnostics=[*found.problems, *problems], files=len(found.files),
-                    skipped=found.skipped, engine=engine)
+    report = Report(
+        diagnostics=[*found.problems, *problems],
+        files=len(found.files),
+        skipped=found.skipped,
+        engine=engine,
+    )
     builds: list[kbuild.Build] = []
     kubectl = kbuild.kubectl()
     if options.build and kubectl is None:
@@ -182,16 +209,19 @@ _LABELLED = re.compile(r"document \d+ \((\S+)[^)]*\): (.*)")
 def _without_repeats(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
     """Drop a build's problem when a rendered file already shows it (same kind, field and
     message): the file is where it gets fixed."""
+
     def key(diagnostic: Diagnostic) -> tuple[str, ...] | None:
         match = _LABELLED.fullmatch(diagnostic.path)
         return (*match.groups(), diagnostic.message) if match else None
 
     in_files = {key(d) for d in diagnostics if not d.file.endswith(kbuild.SUFFIX)}
-    return sorted({d for d in diagnostics
-                   if not d.file.endswith(kbuild.SUFFIX) or key(d) not in in_files})
+    return sorted(
+        {d for d in diagnostics if not d.file.endswith(kbuild.SUFFIX) or key(d) not in in_files}
+    )
 
 
-def check_tree(root: Path, schema_dirs: Sequence[Path],
-               k8s_version: str = DEFAULT_K8S_VERSION) -> list[Diagnostic]:
+def check_tree(
+    root: Path, schema_dirs: Sequence[Path], k8s_version: str = DEFAULT_K8S_VERSION
+) -> list[Diagnostic]:
     """Validate every rendered Kubernetes document under ``root`` with the python engine."""
     return run(root, Options(schema_dirs=schema_dirs, k8s_version=k8s_version)).diagnostics

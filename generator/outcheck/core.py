@@ -51,15 +51,19 @@ def schema_folder(version: str) -> Traversable | None:
     if bundle is None:
         return None
     available = sorted(
-        (tuple(int(g) for g in m.groups()), entry) for entry in bundle.iterdir()
-        if (m := _VERSION_DIR.fullmatch(entry.name)))
+        (tuple(int(g) for g in m.groups()), entry)
+        for entry in bundle.iterdir()
+        if (m := _VERSION_DIR.fullmatch(entry.name))
+    )
     usable = [entry for numbers, entry in available if numbers[:2] <= wanted]
     if not usable:
         raise VersionError(f"kubernetes-validate has no schemas for Kubernetes {version}")
     if available and available[-1][0][:2] < wanted:
         newest = ".".join(map(str, available[-1][0][:2]))
-        raise VersionError(f"kubernetes-validate knows Kubernetes up to {newest}, "
-                           f"not {version}; upgrade it or pass an older --kubernetes-version")
+        raise VersionError(
+            f"kubernetes-validate knows Kubernetes up to {newest}, "
+            f"not {version}; upgrade it or pass an older --kubernetes-version"
+        )
     return usable[-1]
 
 
@@ -98,8 +102,10 @@ def validator_for(api_version: str, kind: str, version: str) -> Draft202012Valid
     schema = json.loads(entry.read_text(encoding="utf-8"))
     group, _, ver = api_version.rpartition("/")
     kinds = schema.get("x-kubernetes-group-version-kind", [])
-    if not any(g.get("group", "") == group and g.get("version") == ver and g.get("kind") == kind
-               for g in kinds):
+    if not any(
+        g.get("group", "") == group and g.get("version") == ver and g.get("kind") == kind
+        for g in kinds
+    ):
         return None  # same short name, different group (e.g. a CRD group ending in .k8s.io)
     return Draft202012Validator(schema, registry=registry)
 
@@ -131,8 +137,9 @@ def _fallback_known(api_version: str, kind: str, version: str) -> bool:
     import kubernetes_validate
 
     try:
-        kubernetes_validate.validate({"apiVersion": api_version, "kind": kind}, version,
-                                     strict=True)
+        kubernetes_validate.validate(
+            {"apiVersion": api_version, "kind": kind}, version, strict=True
+        )
     except kubernetes_validate.SchemaNotFoundError:
         return False
     except ValidationError:

@@ -26,10 +26,16 @@ from jsonschema.protocols import Validator
 from generator.outcheck.errors import Finding, findings
 
 ENV_VAR = "MRGEN_SCHEMA_DIR"
-_OPEN_MARKERS = ("additionalProperties", "patternProperties",
-                 "x-kubernetes-preserve-unknown-fields")
-_ROOT_FIELDS = {"apiVersion": {"type": "string"}, "kind": {"type": "string"},
-                "metadata": {"type": "object"}}
+_OPEN_MARKERS = (
+    "additionalProperties",
+    "patternProperties",
+    "x-kubernetes-preserve-unknown-fields",
+)
+_ROOT_FIELDS = {
+    "apiVersion": {"type": "string"},
+    "kind": {"type": "string"},
+    "metadata": {"type": "object"},
+}
 
 
 class SchemaDirError(ValueError):
@@ -74,7 +80,7 @@ def python_pattern(pattern: str) -> str | None:
         pass
     match = _INLINE_FLAGS.search(pattern)
     if match and "U" not in match.group(1):
-        fixed = f"{pattern[:match.start()]}(?{match.group(1)}:{pattern[match.end():]})"
+        fixed = f"{pattern[: match.start()]}(?{match.group(1)}:{pattern[match.end() :]})"
         try:
             re.compile(fixed)
             return fixed

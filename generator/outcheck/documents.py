@@ -62,7 +62,8 @@ class Document:
     @property
     def is_kustomization(self) -> bool:
         return self.api_version.startswith(f"{KUSTOMIZE_GROUP}/") or (
-            FsPath(self.file).name in KUSTOMIZATION_NAMES)
+            FsPath(self.file).name in KUSTOMIZATION_NAMES
+        )
 
     def where(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         table = self.key_positions if key and path in self.key_positions else self.positions
@@ -112,8 +113,12 @@ class _Positions:
                 self.walk(item, (*path, i))
 
 
-def parse_yaml(text: str, file: str, *, fast: bool = False,
-               ) -> tuple[list[Document], list[Diagnostic]]:
+def parse_yaml(
+    text: str,
+    file: str,
+    *,
+    fast: bool = False,
+) -> tuple[list[Document], list[Diagnostic]]:
     """Every non-empty document of a YAML stream, with positions; duplicate keys are errors.
 
     ``fast``: parse with libyaml when PyYAML has it (same values and positions, about seven
@@ -136,8 +141,11 @@ def parse_yaml(text: str, file: str, *, fast: bool = False,
             positions.walk(node, ())
             document = Document(file, index, data, positions.values, positions.keys)
             for path, (line, col) in positions.duplicates:
-                problems.append(Diagnostic(file, line, col, f"{document.label}: "
-                                           f"{format_path(path)}", "duplicate key"))
+                problems.append(
+                    Diagnostic(
+                        file, line, col, f"{document.label}: {format_path(path)}", "duplicate key"
+                    )
+                )
             documents.append(document)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -197,6 +205,9 @@ def discover(root: FsPath, display_root: str | None = None) -> Discovery:
             if kustomization or is_object(document.data):
                 found.documents.append(document)
             else:
-                found.problems.append(document.diagnostic(
-                    (), "not a Kubernetes object (no apiVersion and kind) in a file of objects"))
+                found.problems.append(
+                    document.diagnostic(
+                        (), "not a Kubernetes object (no apiVersion and kind) in a file of objects"
+                    )
+                )
     return found

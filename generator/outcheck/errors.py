@@ -33,8 +33,10 @@ class Finding:
 
 def normal(path: Iterable[Any]) -> Path:
     """A data path of str and int parts only (YAML 1.1 keys can be booleans or numbers)."""
-    return tuple(p if isinstance(p, str) or (isinstance(p, int) and not isinstance(p, bool))
-                 else str(p) for p in path)
+    return tuple(
+        p if isinstance(p, str) or (isinstance(p, int) and not isinstance(p, bool)) else str(p)
+        for p in path
+    )
 
 
 def ordered(items: Iterable[Finding]) -> list[Finding]:
@@ -51,8 +53,9 @@ def _unknown_fields(error: ValidationError) -> list[str]:
         return []
     declared = schema.get("properties", {})
     patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
-    return sorted(str(k) for k in instance
-                  if k not in declared and not any(p.search(k) for p in patterns))
+    return sorted(
+        str(k) for k in instance if k not in declared and not any(p.search(k) for p in patterns)
+    )
 
 
 def convert(errors: Iterable[ValidationError]) -> list[Finding]:
@@ -62,8 +65,10 @@ def convert(errors: Iterable[ValidationError]) -> list[Finding]:
         rule = str(error.validator)
         unknown = _unknown_fields(error) if rule == "additionalProperties" else []
         if unknown and error.schema.get("additionalProperties") is False:  # type: ignore[union-attr]
-            out.extend(Finding((*path, name), "unknown field (not in the schema)", rule,
-                               key=True) for name in unknown)
+            out.extend(
+                Finding((*path, name), "unknown field (not in the schema)", rule, key=True)
+                for name in unknown
+            )
             continue
         out.append(Finding(path, _short(error.message), rule))
     return ordered(out)

@@ -29,10 +29,20 @@ def find() -> str | None:
     return shutil.which(EXECUTABLE)
 
 
-def command(exe: str, files: Sequence[str], schema_dirs: Sequence[Path],
-            k8s_version: str) -> list[str]:
-    args = [exe, "-strict", "-summary", "-output", "json",
-            "-kubernetes-version", k8s_version.lstrip("v"), "-schema-location", "default"]
+def command(
+    exe: str, files: Sequence[str], schema_dirs: Sequence[Path], k8s_version: str
+) -> list[str]:
+    args = [
+        exe,
+        "-strict",
+        "-summary",
+        "-output",
+        "json",
+        "-kubernetes-version",
+        k8s_version.lstrip("v"),
+        "-schema-location",
+        "default",
+    ]
     for folder in schema_dirs:
         args += ["-schema-location", f"{folder.resolve().as_posix()}/{LAYOUT}"]
     return [*args, *files]
@@ -54,8 +64,13 @@ def _document(entry: Mapping[str, Any], documents: Sequence[Document]) -> Docume
     return documents[0] if len(documents) == 1 else None
 
 
-def run(exe: str, files: Mapping[str, str], documents: Mapping[str, Sequence[Document]],
-        schema_dirs: Sequence[Path], k8s_version: str) -> tuple[list[Diagnostic], int]:
+def run(
+    exe: str,
+    files: Mapping[str, str],
+    documents: Mapping[str, Sequence[Document]],
+    schema_dirs: Sequence[Path],
+    k8s_version: str,
+) -> tuple[list[Diagnostic], int]:
     """Run kubeconform on ``files`` (real path -> display name).
 
     Returns the diagnostics and the number of resources it validated.
@@ -64,15 +79,15 @@ def run(exe: str, files: Mapping[str, str], documents: Mapping[str, Sequence[Doc
         return [], 0
     args = command(exe, sorted(files), schema_dirs, k8s_version)
     try:
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
-                              check=False)
+        proc = subprocess.run(
+            args, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
+        )
         report = json.loads(proc.stdout)
         resources = report.get("resources") or []
         summary = report.get("summary") or {}
     except (OSError, subprocess.TimeoutExpired, ValueError, AttributeError) as exc:
         detail = " ".join(getattr(exc, "stderr", None) or str(exc).split())
-        return [Diagnostic(EXECUTABLE, 0, 0, "", f"could not run or read kubeconform: "
-                           f"{detail}")], 0
+        return [Diagnostic(EXECUTABLE, 0, 0, "", f"could not run or read kubeconform: {detail}")], 0
     problems: list[Diagnostic] = []
     for entry in resources:
         if not isinstance(entry, dict) or entry.get("status") not in _BAD:

@@ -23,9 +23,22 @@ from generator.outcheck.errors import Finding, findings
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 _STRING_MAP = {"type": "object", "additionalProperties": {"type": "string"}}
 _OBJECTS = {"type": "array", "items": {"type": "object"}}
-_TARGET = {"type": "object", "additionalProperties": False, "properties": {
-    key: {"type": "string"} for key in
-    ("group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector")}}
+_TARGET = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        key: {"type": "string"}
+        for key in (
+            "group",
+            "version",
+            "kind",
+            "name",
+            "namespace",
+            "labelSelector",
+            "annotationSelector",
+        )
+    },
+}
 
 # The top-level fields of kustomize's Kustomization (v5), the list ones typed loosely.
 _SCHEMA: dict[str, Any] = {
@@ -35,27 +48,78 @@ _SCHEMA: dict[str, Any] = {
         "apiVersion": {"enum": [f"{KUSTOMIZE_GROUP}/v1beta1", f"{KUSTOMIZE_GROUP}/v1alpha1"]},
         "kind": {"enum": ["Kustomization", "Component"]},
         "metadata": {"type": "object"},
-        **{key: _STRINGS for key in ("resources", "bases", "components", "crds",
-                                     "configurations", "generators", "transformers",
-                                     "validators", "patchesStrategicMerge")},
+        **{
+            key: _STRINGS
+            for key in (
+                "resources",
+                "bases",
+                "components",
+                "crds",
+                "configurations",
+                "generators",
+                "transformers",
+                "validators",
+                "patchesStrategicMerge",
+            )
+        },
         **{key: {"type": "string"} for key in ("namespace", "namePrefix", "nameSuffix")},
         **{key: _STRING_MAP for key in ("commonLabels", "commonAnnotations")},
-        "labels": {"type": "array", "items": {
-            "type": "object", "additionalProperties": False, "required": ["pairs"],
-            "properties": {"pairs": _STRING_MAP, "includeSelectors": {"type": "boolean"},
-                           "includeTemplates": {"type": "boolean"}, "fields": _OBJECTS}}},
-        "patches": {"type": "array", "items": {
-            "type": "object", "additionalProperties": False,
-            "properties": {"path": {"type": "string"}, "patch": {"type": "string"},
-                           "target": _TARGET, "options": {"type": "object"}}}},
-        "images": {"type": "array", "items": {
-            "type": "object", "additionalProperties": False, "required": ["name"],
-            "properties": {k: {"type": "string"} for k in ("name", "newName", "newTag",
-                                                           "digest", "tagSuffix")}}},
-        **{key: _OBJECTS for key in ("patchesJson6902", "replicas", "configMapGenerator",
-                                     "secretGenerator", "vars", "replacements", "helmCharts",
-                                     "sortOptions", "openapi", "generatorOptions",
-                                     "helmGlobals", "buildMetadata")},
+        "labels": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["pairs"],
+                "properties": {
+                    "pairs": _STRING_MAP,
+                    "includeSelectors": {"type": "boolean"},
+                    "includeTemplates": {"type": "boolean"},
+                    "fields": _OBJECTS,
+                },
+            },
+        },
+        "patches": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "path": {"type": "string"},
+                    "patch": {"type": "string"},
+                    "target": _TARGET,
+                    "options": {"type": "object"},
+                },
+            },
+        },
+        "images": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name"],
+                "properties": {
+                    k: {"type": "string"}
+                    for k in ("name", "newName", "newTag", "digest", "tagSuffix")
+                },
+            },
+        },
+        **{
+            key: _OBJECTS
+            for key in (
+                "patchesJson6902",
+                "replicas",
+                "configMapGenerator",
+                "secretGenerator",
+                "vars",
+                "replacements",
+                "helmCharts",
+                "sortOptions",
+                "openapi",
+                "generatorOptions",
+                "helmGlobals",
+                "buildMetadata",
+            )
+        },
     },
 }
 for _loose in ("sortOptions", "openapi", "generatorOptions", "helmGlobals"):
@@ -95,15 +159,19 @@ def _kustomization_in(folder: FsPath) -> bool:
     return any((folder / name).is_file() for name in KUSTOMIZATION_NAMES)
 
 
-def references(root: FsPath, display_root: str, documents: Sequence[Document],
-               ) -> tuple[list[Document], list[Diagnostic], set[str]]:
+def references(
+    root: FsPath,
+    display_root: str,
+    documents: Sequence[Document],
+) -> tuple[list[Document], list[Diagnostic], set[str]]:
     """Mark patch files, check listed paths and unlisted files.
 
     Returns the documents (patches marked), the problems, and the folders that other
     kustomizations include (the rest are roots: what Argo CD builds).
     """
+
     def real(display: str) -> FsPath:
-        return root / display[len(display_root):].lstrip("/")
+        return root / display[len(display_root) :].lstrip("/")
 
     problems: list[Diagnostic] = []
     patches: set[FsPath] = set()
@@ -119,8 +187,9 @@ def references(root: FsPath, display_root: str, documents: Sequence[Document],
                 problems.append(document.diagnostic(path, f"{entry!r} does not exist"))
             elif target.is_dir():
                 if not _kustomization_in(target):
-                    problems.append(document.diagnostic(path, f"{entry!r} has no "
-                                                        "kustomization.yaml"))
+                    problems.append(
+                        document.diagnostic(path, f"{entry!r} has no kustomization.yaml")
+                    )
                 included.add(target.as_posix())
             else:
                 (patches if is_patch else listed).add(target)
@@ -128,9 +197,16 @@ def references(root: FsPath, display_root: str, documents: Sequence[Document],
     for document in documents:
         file = real(document.file).resolve()
         patch = file in patches or file.name.endswith((".patch.yaml", ".patch.yml"))
-        if not document.is_kustomization and not patch and file not in listed \
-                and _kustomization_in(file.parent):
-            problems.append(document.diagnostic((), "not listed in its folder's "
-                                                "kustomization.yaml, so it is never applied"))
+        if (
+            not document.is_kustomization
+            and not patch
+            and file not in listed
+            and _kustomization_in(file.parent)
+        ):
+            problems.append(
+                document.diagnostic(
+                    (), "not listed in its folder's kustomization.yaml, so it is never applied"
+                )
+            )
         out.append(dataclasses.replace(document, patch=True) if patch else document)
     return out, problems, included

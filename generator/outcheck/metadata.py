@@ -28,8 +28,10 @@ def _qualified_name(key: str) -> str | None:
     if "/" in key and (not prefix or len(prefix) > 253 or not DNS_SUBDOMAIN.fullmatch(prefix)):
         return f"key prefix {prefix!r} is not a DNS subdomain"
     if not name or len(name) > 63 or not LABEL_NAME.fullmatch(name):
-        return (f"key name {name!r} must be 1-63 characters of letters, digits, '-', '_', '.', "
-                "starting and ending with a letter or digit")
+        return (
+            f"key name {name!r} must be 1-63 characters of letters, digits, '-', '_', '.', "
+            "starting and ending with a letter or digit"
+        )
     return None
 
 
@@ -37,16 +39,21 @@ def _name(group: str, kind: str, name: object) -> str | None:
     if not isinstance(name, str):
         return "must be a string"
     if group in _PATH_SEGMENT_GROUPS:
-        return None if name not in (".", "..") and not set(name) & {"/", "%"} else \
-            "may not be '.' or '..' or contain '/' or '%'"
+        return (
+            None
+            if name not in (".", "..") and not set(name) & {"/", "%"}
+            else "may not be '.' or '..' or contain '/' or '%'"
+        )
     pattern = _LABEL_NAMED.get((group, kind))
     if pattern is not None:
         if len(name) > 63 or not pattern.fullmatch(name):
             return f"{name!r} is not a valid {kind} name (a DNS label of at most 63 characters)"
         return None
     if len(name) > 253 or not DNS_SUBDOMAIN.fullmatch(name):
-        return (f"{name!r} is not a valid name (lowercase letters, digits, '-' and '.', "
-                "at most 253 characters)")
+        return (
+            f"{name!r} is not a valid name (lowercase letters, digits, '-' and '.', "
+            "at most 253 characters)"
+        )
     return None
 
 
@@ -66,10 +73,16 @@ def check(data: dict[str, Any], *, patch: bool = False) -> list[Finding]:
     elif "generateName" not in meta:
         out.append(Finding(("metadata",), "metadata.name is required", "metadata"))
     namespace = meta.get("namespace")
-    if namespace is not None and (not isinstance(namespace, str) or len(namespace) > 63
-                                  or not DNS_LABEL.fullmatch(namespace)):
-        out.append(Finding(("metadata", "namespace"), f"{namespace!r} is not a valid namespace "
-                           "(a DNS label of at most 63 characters)", "metadata"))
+    if namespace is not None and (
+        not isinstance(namespace, str) or len(namespace) > 63 or not DNS_LABEL.fullmatch(namespace)
+    ):
+        out.append(
+            Finding(
+                ("metadata", "namespace"),
+                f"{namespace!r} is not a valid namespace (a DNS label of at most 63 characters)",
+                "metadata",
+            )
+        )
     for table in ("labels", "annotations"):
         values = meta.get(table)
         if values is None:
@@ -79,12 +92,24 @@ def check(data: dict[str, Any], *, patch: bool = False) -> list[Finding]:
             continue
         for key, value in values.items():
             where = ("metadata", table, str(key))
-            problem = _qualified_name(key) if isinstance(key, str) else \
-                f"key {key!r} is not a string (quote it)"
+            problem = (
+                _qualified_name(key)
+                if isinstance(key, str)
+                else f"key {key!r} is not a string (quote it)"
+            )
             if problem:
                 out.append(Finding(where, problem, "metadata", key=True))
-            if table == "labels" and isinstance(value, str) and (
-                    len(value) > 63 or not LABEL_VALUE.fullmatch(value)):
-                out.append(Finding(where, f"{value!r} is not a valid label value (at most 63 "
-                                   "letters, digits, '-', '_', '.')", "metadata"))
+            if (
+                table == "labels"
+                and isinstance(value, str)
+                and (len(value) > 63 or not LABEL_VALUE.fullmatch(value))
+            ):
+                out.append(
+                    Finding(
+                        where,
+                        f"{value!r} is not a valid label value (at most 63 "
+                        "letters, digits, '-', '_', '.')",
+                        "metadata",
+                    )
+                )
     return out

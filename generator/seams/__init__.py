@@ -29,8 +29,9 @@ class UnknownRule(ValueError):
     """A --rule/--skip-rule pattern that names no rule."""
 
 
-def select(only: Iterable[str] = (), skip: Iterable[str] = (),
-           rules: Sequence[Rule] = RULES) -> list[Rule]:
+def select(
+    only: Iterable[str] = (), skip: Iterable[str] = (), rules: Sequence[Rule] = RULES
+) -> list[Rule]:
     """The rules matching any ``only`` pattern (all when none), minus those matching a
     ``skip`` pattern; patterns are rule ids or globs (``dns-*``, ``*``)."""
     only, skip = list(only), list(skip)
@@ -38,9 +39,12 @@ def select(only: Iterable[str] = (), skip: Iterable[str] = (),
         if not any(fnmatch.fnmatchcase(r.id, pattern) for r in rules):
             known = ", ".join(r.id for r in rules)
             raise UnknownRule(f"{pattern!r} matches no seam rule (rules: {known})")
-    return [r for r in rules
-            if (not only or any(fnmatch.fnmatchcase(r.id, p) for p in only))
-            and not any(fnmatch.fnmatchcase(r.id, p) for p in skip)]
+    return [
+        r
+        for r in rules
+        if (not only or any(fnmatch.fnmatchcase(r.id, p) for p in only))
+        and not any(fnmatch.fnmatchcase(r.id, p) for p in skip)
+    ]
 
 
 def read(root: Path, display_root: str | None = None, builds: Builds | None = None) -> Tree:

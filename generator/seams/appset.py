@@ -29,8 +29,9 @@ Params = dict[str, Any]
 
 def cluster_secrets(tree: Tree) -> list[Obj]:
     """Argo CD cluster declarations: Secrets labelled ``secret-type: cluster``."""
-    return [o for o in tree.of_kind("", "Secret")
-            if o.labels.get(CLUSTER_SECRET_LABEL) == "cluster"]
+    return [
+        o for o in tree.of_kind("", "Secret") if o.labels.get(CLUSTER_SECRET_LABEL) == "cluster"
+    ]
 
 
 def secret_value(obj: Obj, key: str) -> str:
@@ -45,10 +46,15 @@ def _cluster_params(tree: Tree, generator: Mapping[str, Any]) -> list[Params]:
         if selector and not matches(selector, secret.labels):
             continue
         name = secret_value(secret, "name") or secret.name
-        out.append({"name": name, "nameNormalized": name.lower().replace("_", "-"),
-                    "server": secret_value(secret, "server"),
-                    "metadata": {"labels": secret.labels, "annotations": secret.annotations},
-                    "values": mapping(generator.get("values"))})
+        out.append(
+            {
+                "name": name,
+                "nameNormalized": name.lower().replace("_", "-"),
+                "server": secret_value(secret, "server"),
+                "metadata": {"labels": secret.labels, "annotations": secret.annotations},
+                "values": mapping(generator.get("values")),
+            }
+        )
     return out
 
 
@@ -59,8 +65,9 @@ def params(tree: Tree, generator: Mapping[str, Any]) -> list[Params] | None:
     if "clusters" in generator:
         return _cluster_params(tree, mapping(generator["clusters"]))
     if "matrix" in generator:
-        children = [params(tree, mapping(g))
-                    for g in items(mapping(generator["matrix"]).get("generators"))]
+        children = [
+            params(tree, mapping(g)) for g in items(mapping(generator["matrix"]).get("generators"))
+        ]
         if len(children) != 2 or children[0] is None or children[1] is None:
             return None
         return [{**a, **b} for a in children[0] for b in children[1]]
@@ -102,8 +109,12 @@ def generate(tree: Tree, appset: Obj) -> Iterator[tuple[Params, Obj]]:
             rendered = _render(copy.deepcopy(template), values, go)
             meta = mapping(rendered.get("metadata"))
             meta.setdefault("namespace", appset.namespace)
-            data = {"apiVersion": appset.api_version, "kind": "Application",
-                    "metadata": meta, "spec": mapping(rendered.get("spec"))}
+            data = {
+                "apiVersion": appset.api_version,
+                "kind": "Application",
+                "metadata": meta,
+                "spec": mapping(rendered.get("spec")),
+            }
             yield values, Obj(data, appset.docs, appset.namespace, prefix=("spec", "template"))
 
 

@@ -68,19 +68,25 @@ def destination_permitted(project: Obj, name: str, server: str, namespace: str) 
         namespace_ok = _match(item_namespace, namespace)
         if (server_ok or name_ok) and namespace_ok:
             matched = True
-        elif (((not name_ok and _deny(item_name)) or (not server_ok and _deny(item_server))) \
-                and namespace_ok) or (not namespace_ok and _deny(item_namespace) and server_ok):
+        elif (
+            ((not name_ok and _deny(item_name)) or (not server_ok and _deny(item_server)))
+            and namespace_ok
+        ) or (not namespace_ok and _deny(item_namespace) and server_ok):
             return False
     return matched
 
 
 def _in_list(entries: list[Any], group: str, kind: str, name: str | None) -> bool:
     for entry in map(mapping, entries):
-        if not glob(text(entry.get("kind")), kind, "/") or \
-                not glob(text(entry.get("group")), group, "/"):
+        if not glob(text(entry.get("kind")), kind, "/") or not glob(
+            text(entry.get("group")), group, "/"
+        ):
             continue
-        if name is not None and text(entry.get("name")) and \
-                not glob(text(entry.get("name")), name, "/"):
+        if (
+            name is not None
+            and text(entry.get("name"))
+            and not glob(text(entry.get("name")), name, "/")
+        ):
             continue
         return True
     return False
@@ -90,8 +96,9 @@ def kind_permitted(project: Obj, group: str, kind: str, name: str, namespaced: b
     spec = project.spec
     if namespaced:
         allow = spec.get("namespaceResourceWhitelist")
-        allowed = allow is None or (bool(items(allow)) and _in_list(items(allow), group, kind,
-                                                                     None))
+        allowed = allow is None or (
+            bool(items(allow)) and _in_list(items(allow), group, kind, None)
+        )
         denied = _in_list(items(spec.get("namespaceResourceBlacklist")), group, kind, None)
         return allowed and not denied
     allowed = _in_list(items(spec.get("clusterResourceWhitelist")), group, kind, name)

@@ -80,8 +80,9 @@ class Zone:
     def first(self, name: str) -> Record:
         return next(r for r in self.records if r.name == name)
 
-    def land(self, tree: Tree, name: str, addresses: dict[str, str],
-             _seen: frozenset[str] = frozenset()) -> Landing:
+    def land(
+        self, tree: Tree, name: str, addresses: dict[str, str], _seen: frozenset[str] = frozenset()
+    ) -> Landing:
         out = Landing()
         name = fqdn(name)
         if name in _seen:
@@ -145,10 +146,10 @@ def _zone_domains(tree: Tree, sets: list[Obj], batch: list[Record]) -> dict[str,
             alias = mapping(other.spec.get("aliasTarget"))
             target = fqdn(text(alias.get("dnsName")))
             if text(alias.get("hostedZoneID")) == zone and name and target.startswith(name + "."):
-                counter[target[len(name) + 1:]] += 1
+                counter[target[len(name) + 1 :]] += 1
         for record in batch:
             if name and record.name.startswith(name + "."):
-                counter[record.name[len(name) + 1:]] += 1
+                counter[record.name[len(name) + 1 :]] += 1
     zones = [o for o in tree.of_kind(ACK_ROUTE53, "HostedZone") if text(o.spec.get("name"))]
     out = {zone: counter.most_common(1)[0][0] for zone, counter in votes.items() if counter}
     if len(zones) == 1:
@@ -165,9 +166,16 @@ def _batch(document: Document) -> list[Record]:
         if text(change.get("Action")) == "DELETE" or not text(record.get("Name")):
             continue
         values = tuple(text(mapping(v).get("Value")) for v in items(record.get("ResourceRecords")))
-        out.append(Record(fqdn(record["Name"]), text(record.get("Type")),
-                          fqdn(text(mapping(record.get("AliasTarget")).get("DNSName"))),
-                          values, document, ("Changes", i, "ResourceRecordSet", "Name")))
+        out.append(
+            Record(
+                fqdn(record["Name"]),
+                text(record.get("Type")),
+                fqdn(text(mapping(record.get("AliasTarget")).get("DNSName"))),
+                values,
+                document,
+                ("Changes", i, "ResourceRecordSet", "Name"),
+            )
+        )
     return out
 
 
@@ -182,14 +190,25 @@ def zones(tree: Tree) -> list[Zone]:
         relative = fqdn(text(obj.spec.get("name")))
         if domain is None:
             continue
-        name = domain if not relative else (
-            relative if relative.endswith("." + domain) else f"{relative}.{domain}")
-        values = tuple(text(mapping(v).get("value"))
-                       for v in items(obj.spec.get("resourceRecords")))
+        name = (
+            domain
+            if not relative
+            else (relative if relative.endswith("." + domain) else f"{relative}.{domain}")
+        )
+        values = tuple(
+            text(mapping(v).get("value")) for v in items(obj.spec.get("resourceRecords"))
+        )
         document, path = obj.where(("spec", "name"))
-        ack.records.append(Record(name, text(obj.spec.get("recordType")),
-                                  fqdn(text(mapping(obj.spec.get("aliasTarget")).get("dnsName"))),
-                                  values, document, path))
+        ack.records.append(
+            Record(
+                name,
+                text(obj.spec.get("recordType")),
+                fqdn(text(mapping(obj.spec.get("aliasTarget")).get("dnsName"))),
+                values,
+                document,
+                path,
+            )
+        )
     return [z for z in (ack, *batches) if z.records]
 
 
@@ -205,10 +224,16 @@ def _check(config: dict[str, Any], camel: bool, document: Document, base: Path) 
     key = target[0].lower() + target[1:] if camel else target
     port = get("Port")
     kind = text(get("Type"))
-    return HealthCheck(fqdn(text(get("FullyQualifiedDomainName"))), text(get("IPAddress")),
-                       port if isinstance(port, int) else (443 if "HTTPS" in kind else 80),
-                       kind, get("EnableSNI") is True, text(get("ResourcePath")) or "/",
-                       document, (*base, key))
+    return HealthCheck(
+        fqdn(text(get("FullyQualifiedDomainName"))),
+        text(get("IPAddress")),
+        port if isinstance(port, int) else (443 if "HTTPS" in kind else 80),
+        kind,
+        get("EnableSNI") is True,
+        text(get("ResourcePath")) or "/",
+        document,
+        (*base, key),
+    )
 
 
 def health_checks(tree: Tree) -> list[HealthCheck]:
@@ -217,6 +242,9 @@ def health_checks(tree: Tree) -> list[HealthCheck]:
         document, base = obj.where(("spec", "healthCheckConfig"))
         out.append(_check(mapping(obj.spec.get("healthCheckConfig")), True, document, base))
     for document in tree.data_documents("HealthCheckConfig"):
-        out.append(_check(mapping(document.data["HealthCheckConfig"]), False, document,
-                          ("HealthCheckConfig",)))
+        out.append(
+            _check(
+                mapping(document.data["HealthCheckConfig"]), False, document, ("HealthCheckConfig",)
+            )
+        )
     return out

@@ -25,14 +25,36 @@ import yaml
 from generator.outcheck.documents import KUSTOMIZATION_NAMES, Document, is_object
 from generator.seams.tree import Tree, group_of, items, mapping, text
 
-SUPPORTED = {"apiVersion", "kind", "metadata", "resources", "bases", "patches",
-             "patchesStrategicMerge", "patchesJson6902", "namespace", "namePrefix",
-             "nameSuffix", "labels", "commonLabels", "commonAnnotations", "sortOptions",
-             "buildMetadata"}
-_MERGE_KEYS = {"containers": "name", "initContainers": "name", "ephemeralContainers": "name",
-               "env": "name", "volumes": "name", "volumeMounts": "mountPath",
-               "imagePullSecrets": "name", "ports": "containerPort", "envFrom": "",
-               "tolerations": ""}
+SUPPORTED = {
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "labels",
+    "commonLabels",
+    "commonAnnotations",
+    "sortOptions",
+    "buildMetadata",
+}
+_MERGE_KEYS = {
+    "containers": "name",
+    "initContainers": "name",
+    "ephemeralContainers": "name",
+    "env": "name",
+    "volumes": "name",
+    "volumeMounts": "mountPath",
+    "imagePullSecrets": "name",
+    "ports": "containerPort",
+    "envFrom": "",
+    "tolerations": "",
+}
 _SERVICE_PORT_KEY = "port"
 
 
@@ -91,8 +113,11 @@ def resolve(tree: Tree, folder: str, _seen: frozenset[str] = frozenset()) -> Res
             out.pieces += child.pieces
             out.unsupported += child.unsupported
         else:
-            out.pieces += [Piece(copy.deepcopy(d.data), [d])
-                           for d in tree.by_file.get(target, []) if is_object(d.data)]
+            out.pieces += [
+                Piece(copy.deepcopy(d.data), [d])
+                for d in tree.by_file.get(target, [])
+                if is_object(d.data)
+            ]
     for patch_docs, selector in _patches(tree, folder, data):
         for patch in patch_docs:
             _apply_patch(out.pieces, patch, selector)
@@ -100,8 +125,11 @@ def resolve(tree: Tree, folder: str, _seen: frozenset[str] = frozenset()) -> Res
     return out
 
 
-def _patches(tree: Tree, folder: str, data: Mapping[str, Any],
-             ) -> list[tuple[list[Document], dict[str, Any]]]:
+def _patches(
+    tree: Tree,
+    folder: str,
+    data: Mapping[str, Any],
+) -> list[tuple[list[Document], dict[str, Any]]]:
     out: list[tuple[list[Document], dict[str, Any]]] = []
     for entry in items(data.get("patchesStrategicMerge")):
         if isinstance(entry, str):
@@ -123,15 +151,22 @@ def _patches(tree: Tree, folder: str, data: Mapping[str, Any],
 def _selected(piece: Piece, target: Mapping[str, Any]) -> bool:
     data = piece.data
     meta = mapping(data.get("metadata"))
-    checks = {"group": group_of(text(data.get("apiVersion"))), "kind": text(data.get("kind")),
-              "name": text(meta.get("name")), "namespace": text(meta.get("namespace"))}
+    checks = {
+        "group": group_of(text(data.get("apiVersion"))),
+        "kind": text(data.get("kind")),
+        "name": text(meta.get("name")),
+        "namespace": text(meta.get("namespace")),
+    }
     for key, value in checks.items():
         wanted = target.get(key)
         if isinstance(wanted, str) and wanted and wanted != value:
             return False
     version = target.get("version")
-    if isinstance(version, str) and version and \
-            not text(data.get("apiVersion")).endswith(f"/{version}"):
+    if (
+        isinstance(version, str)
+        and version
+        and not text(data.get("apiVersion")).endswith(f"/{version}")
+    ):
         return False
     selector = target.get("labelSelector")
     if isinstance(selector, str) and selector:
@@ -159,13 +194,15 @@ def _apply_patch(pieces: Sequence[Piece], patch: Document, target: Mapping[str, 
             wanted["namespace"] = text(meta["namespace"])
     for piece in pieces:
         if _selected(piece, wanted):
-            core = "." not in group_of(text(piece.data.get("apiVersion"))) or \
-                group_of(text(piece.data.get("apiVersion"))).endswith(".k8s.io")
+            core = "." not in group_of(text(piece.data.get("apiVersion"))) or group_of(
+                text(piece.data.get("apiVersion"))
+            ).endswith(".k8s.io")
             patch_body = dict(body)
             if target:  # the patch's own name is a placeholder when a target is given
                 patch_body["metadata"] = {k: v for k, v in meta.items() if k != "name"}
-            piece.data = merge(piece.data, patch_body, core=core,
-                               service=text(piece.data.get("kind")) == "Service")
+            piece.data = merge(
+                piece.data, patch_body, core=core, service=text(piece.data.get("kind")) == "Service"
+            )
             piece.docs.append(patch)
 
 
@@ -190,8 +227,9 @@ def merge(base: Any, patch: Any, *, core: bool, service: bool = False, key: str 
             merged = list(base)
             added = []  # kustomize puts items only the patch has first
             for item in patch:
-                at = next((i for i, old in enumerate(merged)
-                           if old[merge_key] == item[merge_key]), None)
+                at = next(
+                    (i for i, old in enumerate(merged) if old[merge_key] == item[merge_key]), None
+                )
                 if at is None:
                     added.append(copy.deepcopy(item))
                 else:
@@ -204,8 +242,9 @@ def _json6902(data: dict[str, Any], operations: list[Any]) -> dict[str, Any]:
     out = copy.deepcopy(data)
     for operation in operations:
         op = mapping(operation)
-        parts = [p.replace("~1", "/").replace("~0", "~")
-                 for p in text(op.get("path")).split("/")[1:]]
+        parts = [
+            p.replace("~1", "/").replace("~0", "~") for p in text(op.get("path")).split("/")[1:]
+        ]
         if not parts:
             continue
         parent: Any = out
@@ -229,19 +268,30 @@ def _json6902(data: dict[str, Any], operations: list[Any]) -> dict[str, Any]:
     return out
 
 
-_CLUSTER_SCOPED_NAMES = {"Namespace", "CustomResourceDefinition", "ClusterRole",
-                         "ClusterRoleBinding"}
-_TEMPLATE_PATHS = (("spec", "template"), ("spec", "jobTemplate"),
-                   ("spec", "jobTemplate", "spec", "template"))
+_CLUSTER_SCOPED_NAMES = {
+    "Namespace",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleBinding",
+}
+_TEMPLATE_PATHS = (
+    ("spec", "template"),
+    ("spec", "jobTemplate"),
+    ("spec", "jobTemplate", "spec", "template"),
+)
 
 
 def _transform(pieces: Sequence[Piece], data: Mapping[str, Any]) -> None:
     namespace = text(data.get("namespace"))
     prefix, suffix = text(data.get("namePrefix")), text(data.get("nameSuffix"))
     label_sets: list[tuple[dict[str, Any], bool, bool]] = [
-        (mapping(entry.get("pairs")), bool(entry.get("includeSelectors")),
-         bool(entry.get("includeTemplates")))
-        for entry in map(mapping, items(data.get("labels")))]
+        (
+            mapping(entry.get("pairs")),
+            bool(entry.get("includeSelectors")),
+            bool(entry.get("includeTemplates")),
+        )
+        for entry in map(mapping, items(data.get("labels")))
+    ]
     if mapping(data.get("commonLabels")):
         label_sets.append((mapping(data.get("commonLabels")), True, True))
     annotations = mapping(data.get("commonAnnotations"))
@@ -266,14 +316,19 @@ def _transform(pieces: Sequence[Piece], data: Mapping[str, Any]) -> None:
             meta.setdefault("annotations", {}).update(annotations)
             for template in _templates(obj):
                 template.setdefault("metadata", {}).setdefault("annotations", {}).update(
-                    annotations)
+                    annotations
+                )
     if renamed:
         for piece in pieces:
             _rename_references(piece.data, renamed)
 
 
-def _rename(ref: Any, kind: str, renamed: Mapping[tuple[str, str], str], key: str = "name",
-            ) -> None:
+def _rename(
+    ref: Any,
+    kind: str,
+    renamed: Mapping[tuple[str, str], str],
+    key: str = "name",
+) -> None:
     if isinstance(ref, dict) and isinstance(ref.get(key), str):
         ref[key] = renamed.get((kind, ref[key]), ref[key])
 

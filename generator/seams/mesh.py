@@ -23,10 +23,14 @@ from generator.seams.tree import Obj, Tree, items, mapping, text
 ISTIO_NETWORKING = "networking.istio.io"
 ISTIO_SECURITY = "security.istio.io"
 ROOT_NAMESPACE = "istio-system"
-POD_KINDS = {"Deployment": ("spec", "template"), "StatefulSet": ("spec", "template"),
-             "DaemonSet": ("spec", "template"), "ReplicaSet": ("spec", "template"),
-             "Job": ("spec", "template"),
-             "CronJob": ("spec", "jobTemplate", "spec", "template")}
+POD_KINDS = {
+    "Deployment": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
 
 
 def host_matches(pattern: str, name: str) -> bool:
@@ -49,12 +53,19 @@ def server_hosts(server: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def server_lists(server: dict[str, Any], gateway: Obj, name: str, vs_namespace: str | None,
-                 ) -> bool:
+def server_lists(
+    server: dict[str, Any],
+    gateway: Obj,
+    name: str,
+    vs_namespace: str | None,
+) -> bool:
     """Whether a Gateway server's hosts admit ``name`` (for a VirtualService namespace)."""
     for namespace, host in server_hosts(server):
-        if vs_namespace is not None and namespace not in ("*", vs_namespace) and not (
-                namespace == "." and vs_namespace == gateway.namespace):
+        if (
+            vs_namespace is not None
+            and namespace not in ("*", vs_namespace)
+            and not (namespace == "." and vs_namespace == gateway.namespace)
+        ):
             continue
         if host_matches(host, name):
             return True
@@ -89,12 +100,23 @@ class Serving:
 def serving(tree: Tree, cluster: str, name: str) -> Serving:
     gateways = tree.in_cluster(cluster, ISTIO_NETWORKING, "Gateway")
     services = tree.in_cluster(cluster, ISTIO_NETWORKING, "VirtualService")
-    servers = [(g, i) for g in gateways for i, s in enumerate(items(g.spec.get("servers")))
-               if serves_traffic(mapping(s)) and server_lists(mapping(s), g, name, None)]
-    routes = [(vs, g) for vs in services for g in gateways
-              if vs_lists(vs, name) and binds(vs, g) and any(
-                  serves_traffic(mapping(s)) and server_lists(mapping(s), g, name, vs.namespace)
-                  for s in items(g.spec.get("servers")))]
+    servers = [
+        (g, i)
+        for g in gateways
+        for i, s in enumerate(items(g.spec.get("servers")))
+        if serves_traffic(mapping(s)) and server_lists(mapping(s), g, name, None)
+    ]
+    routes = [
+        (vs, g)
+        for vs in services
+        for g in gateways
+        if vs_lists(vs, name)
+        and binds(vs, g)
+        and any(
+            serves_traffic(mapping(s)) and server_lists(mapping(s), g, name, vs.namespace)
+            for s in items(g.spec.get("servers"))
+        )
+    ]
     return Serving(servers, routes)
 
 
@@ -103,8 +125,11 @@ def serves_traffic(server: dict[str, Any]) -> bool:
     return mapping(server.get("tls")).get("httpsRedirect") is not True
 
 
-def pod_templates(tree: Tree, cluster: str, namespace: str | None = None,
-                  ) -> Iterator[tuple[Obj, tuple[str, ...], dict[str, Any]]]:
+def pod_templates(
+    tree: Tree,
+    cluster: str,
+    namespace: str | None = None,
+) -> Iterator[tuple[Obj, tuple[str, ...], dict[str, Any]]]:
     """(workload, template path, template) of every pod template placed in a cluster."""
     for obj in tree.placed:
         path = POD_KINDS.get(obj.kind)
@@ -126,8 +151,9 @@ def template_labels(template: dict[str, Any]) -> dict[str, Any]:
 def injected(tree: Tree, cluster: str, namespace: str, template: dict[str, Any]) -> bool:
     """Whether pods of ``template`` get an Istio sidecar in ``namespace`` of ``cluster``."""
     meta = mapping(template.get("metadata"))
-    choice = text(mapping(meta.get("labels")).get("sidecar.istio.io/inject")) or \
-        text(mapping(meta.get("annotations")).get("sidecar.istio.io/inject"))
+    choice = text(mapping(meta.get("labels")).get("sidecar.istio.io/inject")) or text(
+        mapping(meta.get("annotations")).get("sidecar.istio.io/inject")
+    )
     if choice == "false":
         return False
     labels: dict[str, Any] = {}
@@ -136,16 +162,23 @@ def injected(tree: Tree, cluster: str, namespace: str, template: dict[str, Any])
             labels = ns.labels
     if labels.get("istio-injection") == "disabled":
         return False
-    return choice == "true" or labels.get("istio-injection") == "enabled" or \
-        "istio.io/rev" in labels
+    return (
+        choice == "true" or labels.get("istio-injection") == "enabled" or "istio.io/rev" in labels
+    )
 
 
-def mtls_mode(tree: Tree, cluster: str, namespace: str, labels: dict[str, Any],
-              port: int | None) -> tuple[str, Obj | None]:
+def mtls_mode(
+    tree: Tree, cluster: str, namespace: str, labels: dict[str, Any], port: int | None
+) -> tuple[str, Obj | None]:
     """The effective mTLS mode for a workload port, and the PeerAuthentication that set it."""
     policies = tree.in_cluster(cluster, ISTIO_SECURITY, "PeerAuthentication")
-    workload = [p for p in policies if p.namespace == namespace and
-                mapping(p.spec.get("selector")) and matches(mapping(p.spec["selector"]), labels)]
+    workload = [
+        p
+        for p in policies
+        if p.namespace == namespace
+        and mapping(p.spec.get("selector"))
+        and matches(mapping(p.spec["selector"]), labels)
+    ]
     local = [p for p in policies if p.namespace == namespace and not p.spec.get("selector")]
     mesh = [p for p in policies if p.namespace == ROOT_NAMESPACE and not p.spec.get("selector")]
     if workload and port is not None:

@@ -56,8 +56,9 @@ def sources(app: Obj) -> list[tuple[tuple[str | int, ...], dict[str, Any]]]:
     """(path in the Application, source) of every source, ``source`` or ``sources``."""
     if isinstance(app.spec.get("source"), dict):
         return [(("spec", "source"), app.spec["source"])]
-    return [(("spec", "sources", i), mapping(s))
-            for i, s in enumerate(items(app.spec.get("sources")))]
+    return [
+        (("spec", "sources", i), mapping(s)) for i, s in enumerate(items(app.spec.get("sources")))
+    ]
 
 
 def local_folder(tree: Tree, repo_path: str) -> str | None:
@@ -87,15 +88,19 @@ def _directory(tree: Tree, folder: str, source: Mapping[str, Any]) -> list[kusto
     for file, documents in sorted(tree.by_file.items()):
         if not file.startswith(folder + "/"):
             continue
-        rest = file[len(folder) + 1:]
+        rest = file[len(folder) + 1 :]
         if "/" in rest and not recurse:
             continue
         name = rest.rsplit("/", 1)[-1]
-        if include and not any(fnmatch.fnmatch(rest, p) or fnmatch.fnmatch(name, p)
-                               for p in include.strip("{}").split(",")):
+        if include and not any(
+            fnmatch.fnmatch(rest, p) or fnmatch.fnmatch(name, p)
+            for p in include.strip("{}").split(",")
+        ):
             continue
-        if exclude and any(fnmatch.fnmatch(rest, p) or fnmatch.fnmatch(name, p)
-                           for p in exclude.strip("{}").split(",")):
+        if exclude and any(
+            fnmatch.fnmatch(rest, p) or fnmatch.fnmatch(name, p)
+            for p in exclude.strip("{}").split(",")
+        ):
             continue
         out += [kustomize.Piece(d.data, [d]) for d in documents if is_object(d.data)]
     return out
@@ -103,8 +108,12 @@ def _directory(tree: Tree, folder: str, source: Mapping[str, Any]) -> list[kusto
 
 def _key(data: Mapping[str, Any]) -> tuple[str, str, str, str]:
     meta = mapping(data.get("metadata"))
-    return (group_of(text(data.get("apiVersion"))), text(data.get("kind")),
-            text(meta.get("namespace")), text(meta.get("name")))
+    return (
+        group_of(text(data.get("apiVersion"))),
+        text(data.get("kind")),
+        text(meta.get("namespace")),
+        text(meta.get("name")),
+    )
 
 
 def _with_builds(pieces: list[kustomize.Piece], built: Sequence[Document]) -> list[kustomize.Piece]:
@@ -119,8 +128,9 @@ def _with_builds(pieces: list[kustomize.Piece], built: Sequence[Document]) -> li
     return out
 
 
-def _pieces(tree: Tree, folder: str, source: Mapping[str, Any],
-            builds: Builds) -> list[kustomize.Piece]:
+def _pieces(
+    tree: Tree, folder: str, source: Mapping[str, Any], builds: Builds
+) -> list[kustomize.Piece]:
     if kustomize.kustomization_in(tree, folder) is not None:
         pieces = kustomize.resolve(tree, folder).pieces
         return _with_builds(pieces, builds[folder]) if folder in builds else pieces
@@ -137,36 +147,62 @@ def _declared_servers(tree: Tree) -> dict[str, str]:
     return out
 
 
-def _place(tree: Tree, app: Obj, builds: Builds, scopes: Mapping[tuple[str, str], str],
-           servers: Mapping[str, str]) -> Placement:
+def _place(
+    tree: Tree,
+    app: Obj,
+    builds: Builds,
+    scopes: Mapping[tuple[str, str], str],
+    servers: Mapping[str, str],
+) -> Placement:
     destination = mapping(app.spec.get("destination"))
     server = text(destination.get("server"))
     cluster = text(destination.get("name")) or servers.get(server, "")
     namespace = text(destination.get("namespace"))
-    placement = Placement(app, cluster, server, namespace, text(app.spec.get("project")) or
-                          "default")
+    placement = Placement(
+        app, cluster, server, namespace, text(app.spec.get("project")) or "default"
+    )
     for _, source in sources(app):
         path = text(source.get("path"))
         folder = local_folder(tree, path) if path and not source.get("chart") else None
         if folder is None:
-            placement.opaque.append(text(source.get("chart")) or path or
-                                    text(source.get("repoURL")))
+            placement.opaque.append(
+                text(source.get("chart")) or path or text(source.get("repoURL"))
+            )
             continue
         placement.folders.append(folder)
         for piece in _pieces(tree, folder, source, builds):
             group, kind = group_of(text(piece.data.get("apiVersion"))), text(piece.data.get("kind"))
             own = namespace_of(piece.data)
             scoped = cluster_scoped(group, kind, scopes)
-            placement.objects.append(Obj(piece.data, tuple(piece.docs),
-                                         "" if scoped else own or namespace,
-                                         cluster, app.name))
+            placement.objects.append(
+                Obj(
+                    piece.data,
+                    tuple(piece.docs),
+                    "" if scoped else own or namespace,
+                    cluster,
+                    app.name,
+                )
+            )
     options = [text(o) for o in items(mapping(app.spec.get("syncPolicy")).get("syncOptions"))]
-    if "CreateNamespace=true" in options and namespace and not any(
+    if (
+        "CreateNamespace=true" in options
+        and namespace
+        and not any(
             o.kind == "Namespace" and o.group == "" and o.name == namespace
-            for o in placement.objects):
+            for o in placement.objects
+        )
+    ):
         data = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
-        placement.objects.append(Obj(data, app.docs, "", cluster, app.name,
-                                     (*app.prefix, "spec", "syncPolicy", "syncOptions")))
+        placement.objects.append(
+            Obj(
+                data,
+                app.docs,
+                "",
+                cluster,
+                app.name,
+                (*app.prefix, "spec", "syncPolicy", "syncOptions"),
+            )
+        )
     return placement
 
 
@@ -207,8 +243,11 @@ def place(tree: Tree, builds: Builds | None = None) -> Tree:
 
 def roots(tree: Tree) -> list[str]:
     """Kustomization folders that no other kustomization includes."""
-    folders = {kustomize.folder_of(f) for f in tree.by_file
-               if kustomize.kustomization_in(tree, kustomize.folder_of(f)) is not None}
+    folders = {
+        kustomize.folder_of(f)
+        for f in tree.by_file
+        if kustomize.kustomization_in(tree, kustomize.folder_of(f)) is not None
+    }
     included = set()
     for folder in folders:
         data = mapping(kustomize.kustomization_in(tree, folder).data)  # type: ignore[union-attr]
@@ -218,20 +257,35 @@ def roots(tree: Tree) -> list[str]:
     return sorted(folders - included)
 
 
-def _roots_as_clusters(tree: Tree, builds: Builds,
-                       scopes: Mapping[tuple[str, str], str]) -> list[Placement]:
+def _roots_as_clusters(
+    tree: Tree, builds: Builds, scopes: Mapping[tuple[str, str], str]
+) -> list[Placement]:
     out = []
     for folder in roots(tree):
         cluster = folder.rsplit("/", 1)[-1]
         empty: dict[str, Any] = {}
-        placement = Placement(Obj({"kind": "Application", "metadata": {"name": cluster}},
-                                  tuple(tree.by_file.get(f"{folder}/kustomization.yaml", [])) or
-                                  (Document(folder, 1, empty),)), cluster, "", "", "")
+        placement = Placement(
+            Obj(
+                {"kind": "Application", "metadata": {"name": cluster}},
+                tuple(tree.by_file.get(f"{folder}/kustomization.yaml", []))
+                or (Document(folder, 1, empty),),
+            ),
+            cluster,
+            "",
+            "",
+            "",
+        )
         placement.folders.append(folder)
         for piece in _pieces(tree, folder, {}, builds):
             group, kind = group_of(text(piece.data.get("apiVersion"))), text(piece.data.get("kind"))
             scoped = cluster_scoped(group, kind, scopes)
-            placement.objects.append(Obj(piece.data, tuple(piece.docs),
-                                         "" if scoped else namespace_of(piece.data), cluster))
+            placement.objects.append(
+                Obj(
+                    piece.data,
+                    tuple(piece.docs),
+                    "" if scoped else namespace_of(piece.data),
+                    cluster,
+                )
+            )
         out.append(placement)
     return out

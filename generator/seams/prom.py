@@ -72,9 +72,12 @@ def _relabelled_job(relabelings: object, default: str) -> str:
     for relabel in items(relabelings):
         relabel = mapping(relabel)
         action = text(relabel.get("action")) or "replace"
-        if (relabel.get("targetLabel") or relabel.get("target_label")) == "job" and \
-                action == "replace" and "replacement" in relabel and \
-                "$" not in str(relabel["replacement"]):
+        if (
+            (relabel.get("targetLabel") or relabel.get("target_label")) == "job"
+            and action == "replace"
+            and "replacement" in relabel
+            and "$" not in str(relabel["replacement"])
+        ):
             job = str(relabel["replacement"])
     return job
 
@@ -85,10 +88,17 @@ def _config_scrapes(document: Document) -> Iterator[Scrape]:
     for i, job in enumerate(items(mapping(document.data).get("scrape_configs"))):
         job = mapping(job)
         name = text(job.get("job_name"))
-        yield Scrape(_relabelled_job(job.get("relabel_configs"), name), f"scrape job {name}",
-                     text(job.get("scheme")) or "http", bool(job.get("tls_config")),
-                     text(job.get("metrics_path")) == "/probe", document,
-                     ("scrape_configs", i, "job_name"), config=job, regions=regions)
+        yield Scrape(
+            _relabelled_job(job.get("relabel_configs"), name),
+            f"scrape job {name}",
+            text(job.get("scheme")) or "http",
+            bool(job.get("tls_config")),
+            text(job.get("metrics_path")) == "/probe",
+            document,
+            ("scrape_configs", i, "job_name"),
+            config=job,
+            regions=regions,
+        )
 
 
 def _operator_scrapes(tree: Tree) -> Iterator[Scrape]:
@@ -97,27 +107,53 @@ def _operator_scrapes(tree: Tree) -> Iterator[Scrape]:
             endpoint = mapping(endpoint)
             job = _relabelled_job(endpoint.get("relabelings"), "")
             document, path = obj.where(("spec", "endpoints", i))
-            yield Scrape(job, obj.ref, text(endpoint.get("scheme")) or "http",
-                         bool(endpoint.get("tlsConfig")), False, document, path, obj, i)
+            yield Scrape(
+                job,
+                obj.ref,
+                text(endpoint.get("scheme")) or "http",
+                bool(endpoint.get("tlsConfig")),
+                False,
+                document,
+                path,
+                obj,
+                i,
+            )
     for obj in tree.of_kind(MONITORING, "PodMonitor"):
         for i, endpoint in enumerate(items(obj.spec.get("podMetricsEndpoints"))):
             endpoint = mapping(endpoint)
             job = _relabelled_job(endpoint.get("relabelings"), f"{obj.namespace}/{obj.name}")
             document, path = obj.where(("spec", "podMetricsEndpoints", i))
-            yield Scrape(job, obj.ref, text(endpoint.get("scheme")) or "http",
-                         bool(endpoint.get("tlsConfig")), False, document, path, obj, i)
+            yield Scrape(
+                job,
+                obj.ref,
+                text(endpoint.get("scheme")) or "http",
+                bool(endpoint.get("tlsConfig")),
+                False,
+                document,
+                path,
+                obj,
+                i,
+            )
     for obj in tree.of_kind(MONITORING, "Probe"):
         job = text(obj.spec.get("jobName")) or f"probe/{obj.namespace}/{obj.name}"
         document, path = obj.where(("spec",))
         yield Scrape(job, obj.ref, "http", False, True, document, path, obj)
     for obj in tree.of_kind(MONITORING, "ScrapeConfig"):
-        job = _relabelled_job(obj.spec.get("relabelings"),
-                              text(obj.spec.get("jobName")) or
-                              f"scrapeConfig/{obj.namespace}/{obj.name}")
+        job = _relabelled_job(
+            obj.spec.get("relabelings"),
+            text(obj.spec.get("jobName")) or f"scrapeConfig/{obj.namespace}/{obj.name}",
+        )
         document, path = obj.where(("spec",))
-        yield Scrape(job, obj.ref, (text(obj.spec.get("scheme")) or "http").lower(),
-                     bool(obj.spec.get("tlsConfig")),
-                     text(obj.spec.get("metricsPath")) == "/probe", document, path, obj)
+        yield Scrape(
+            job,
+            obj.ref,
+            (text(obj.spec.get("scheme")) or "http").lower(),
+            bool(obj.spec.get("tlsConfig")),
+            text(obj.spec.get("metricsPath")) == "/probe",
+            document,
+            path,
+            obj,
+        )
 
 
 def scrapes(tree: Tree) -> list[Scrape]:
@@ -126,10 +162,14 @@ def scrapes(tree: Tree) -> list[Scrape]:
     return found + list(_operator_scrapes(tree))
 
 
-def _services(tree: Tree, cluster: str, namespaces: set[str] | None,
-              selector: dict[str, Any]) -> list[Obj]:
-    return [s for s in tree.in_cluster(cluster, "", "Service")
-            if (namespaces is None or s.namespace in namespaces) and matches(selector, s.labels)]
+def _services(
+    tree: Tree, cluster: str, namespaces: set[str] | None, selector: dict[str, Any]
+) -> list[Obj]:
+    return [
+        s
+        for s in tree.in_cluster(cluster, "", "Service")
+        if (namespaces is None or s.namespace in namespaces) and matches(selector, s.labels)
+    ]
 
 
 def _container_port(template: dict[str, Any], port: object) -> int | None:
@@ -143,8 +183,9 @@ def _container_port(template: dict[str, Any], port: object) -> int | None:
     return None
 
 
-def _through_service(tree: Tree, cluster: str, service: Obj, port_name: str | None,
-                     port_number: int | None) -> list[PodTarget]:
+def _through_service(
+    tree: Tree, cluster: str, service: Obj, port_name: str | None, port_number: int | None
+) -> list[PodTarget]:
     out = []
     for spec_port in items(service.spec.get("ports")):
         spec_port = mapping(spec_port)
@@ -155,8 +196,11 @@ def _through_service(tree: Tree, cluster: str, service: Obj, port_name: str | No
         target = spec_port.get("targetPort", spec_port.get("port"))
         for workload, _, template in pod_templates(tree, cluster, service.namespace):
             if matches_map(mapping(service.spec.get("selector")), template_labels(template)):
-                out.append(PodTarget(workload, template, _container_port(template, target),
-                                     service.source_name))
+                out.append(
+                    PodTarget(
+                        workload, template, _container_port(template, target), service.source_name
+                    )
+                )
     return out
 
 
@@ -183,10 +227,10 @@ def _config_targets(tree: Tree, cluster: str, job: dict[str, Any]) -> list[PodTa
             found = _SVC.match(text(target))
             if found and found.group(3):
                 for service in tree.in_cluster(cluster, "", "Service"):
-                    if service.source_name == found.group(1) and \
-                            service.namespace == found.group(2):
-                        out += _through_service(tree, cluster, service, None,
-                                                int(found.group(3)))
+                    if service.source_name == found.group(1) and service.namespace == found.group(
+                        2
+                    ):
+                        out += _through_service(tree, cluster, service, None, int(found.group(3)))
     return out
 
 
@@ -198,23 +242,33 @@ def pod_targets(tree: Tree, scrape: Scrape, cluster: str) -> list[PodTarget]:
     if obj.kind == "ServiceMonitor":
         endpoint = mapping(items(obj.spec.get("endpoints"))[scrape.endpoint])
         out = []
-        for service in _services(tree, cluster, _namespaces(obj),
-                                 mapping(obj.spec.get("selector"))):
+        for service in _services(
+            tree, cluster, _namespaces(obj), mapping(obj.spec.get("selector"))
+        ):
             if "port" in endpoint:
                 out += _through_service(tree, cluster, service, text(endpoint["port"]), None)
             else:
-                out += [PodTarget(t.workload, t.template,
-                                  _container_port(t.template, endpoint.get("targetPort")), t.via)
-                        for t in _through_service(tree, cluster, service, None, None)]
+                out += [
+                    PodTarget(
+                        t.workload,
+                        t.template,
+                        _container_port(t.template, endpoint.get("targetPort")),
+                        t.via,
+                    )
+                    for t in _through_service(tree, cluster, service, None, None)
+                ]
         return out
     if obj.kind == "PodMonitor":
         endpoint = mapping(items(obj.spec.get("podMetricsEndpoints"))[scrape.endpoint])
         namespaces = _namespaces(obj)
-        return [PodTarget(w, t, _container_port(t, endpoint.get("port") or
-                                                endpoint.get("targetPort")), "")
-                for w, _, t in pod_templates(tree, cluster)
-                if (namespaces is None or w.namespace in namespaces)
-                and matches(mapping(obj.spec.get("selector")), template_labels(t))]
+        return [
+            PodTarget(
+                w, t, _container_port(t, endpoint.get("port") or endpoint.get("targetPort")), ""
+            )
+            for w, _, t in pod_templates(tree, cluster)
+            if (namespaces is None or w.namespace in namespaces)
+            and matches(mapping(obj.spec.get("selector")), template_labels(t))
+        ]
     return []
 
 
@@ -236,15 +290,24 @@ def _group_rules(groups: object, document: Document, base: Path) -> Iterator[Pro
             alert = text(rule.get("alert"))
             name = alert or text(rule.get("record"))
             if name:
-                yield PromRule(name, bool(alert), str(rule.get("expr", "")),
-                               mapping(rule.get("labels")), mapping(rule.get("annotations")),
-                               document, (*base, g, "rules", r))
+                yield PromRule(
+                    name,
+                    bool(alert),
+                    str(rule.get("expr", "")),
+                    mapping(rule.get("labels")),
+                    mapping(rule.get("annotations")),
+                    document,
+                    (*base, g, "rules", r),
+                )
 
 
 def rules(tree: Tree) -> list[PromRule]:
     """Every rule of the rule files and PrometheusRule objects, in file order."""
-    out = [r for d in tree.data_documents("groups")
-           for r in _group_rules(mapping(d.data).get("groups"), d, ("groups",))]
+    out = [
+        r
+        for d in tree.data_documents("groups")
+        for r in _group_rules(mapping(d.data).get("groups"), d, ("groups",))
+    ]
     for obj in tree.of_kind(MONITORING, "PrometheusRule"):
         document, base = obj.where(("spec", "groups"))
         out += _group_rules(obj.spec.get("groups"), document, base)

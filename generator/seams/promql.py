@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)
   | (?P<braces>\{(?:[^}"'`]|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)*\})
   | (?P<range>\[[^\]]*\])
@@ -20,13 +21,39 @@ _TOKEN = re.compile(r"""
   | (?P<number>[0-9][0-9A-Za-z.]*)
   | (?P<paren>\()
   | (?P<other>.)
-""", re.VERBOSE | re.DOTALL)
-_MATCHER = re.compile(r"""\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*
-                          ("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)\s*,?""", re.VERBOSE)
-_KEYWORDS = {"and", "or", "unless", "bool", "offset", "inf", "nan", "atan2",
-             # aggregations may put their label list before the parenthesis: sum by (x) (...)
-             "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values",
-             "bottomk", "topk", "quantile", "limitk", "limit_ratio"}
+""",
+    re.VERBOSE | re.DOTALL,
+)
+_MATCHER = re.compile(
+    r"""\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*
+                          ("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)\s*,?""",
+    re.VERBOSE,
+)
+_KEYWORDS = {
+    "and",
+    "or",
+    "unless",
+    "bool",
+    "offset",
+    "inf",
+    "nan",
+    "atan2",
+    # aggregations may put their label list before the parenthesis: sum by (x) (...)
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "group",
+    "stddev",
+    "stdvar",
+    "count",
+    "count_values",
+    "bottomk",
+    "topk",
+    "quantile",
+    "limitk",
+    "limit_ratio",
+}
 _LABEL_LISTS = {"by", "without", "on", "ignoring", "group_left", "group_right"}
 
 
@@ -60,8 +87,10 @@ def _unquote(literal: str) -> str:
 
 
 def _matchers(block: str) -> tuple[Matcher, ...]:
-    return tuple(Matcher(m.group(1), m.group(2), _unquote(m.group(3)))
-                 for m in _MATCHER.finditer(block[1:-1]))
+    return tuple(
+        Matcher(m.group(1), m.group(2), _unquote(m.group(3)))
+        for m in _MATCHER.finditer(block[1:-1])
+    )
 
 
 def selectors(expr: str) -> list[Selector]:
@@ -92,7 +121,10 @@ def selectors(expr: str) -> list[Selector]:
         elif kind == "braces":
             matchers = _matchers(value)
             names = [m.value for m in matchers if m.label == "__name__" and m.op == "="]
-            out.append(Selector(names[0] if names else "",
-                                tuple(m for m in matchers if m.label != "__name__")))
+            out.append(
+                Selector(
+                    names[0] if names else "", tuple(m for m in matchers if m.label != "__name__")
+                )
+            )
         i += 1
     return out

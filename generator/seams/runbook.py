@@ -66,5 +66,8 @@ def parse(file: str, content: str) -> Runbook:
 
 
 def runbooks(tree: Tree) -> list[Runbook]:
-    return [parse(file, content) for file, content in sorted(tree.texts.items())
-            if "runbook" in file.rsplit("/", 1)[-1].lower()]
+    return [
+        parse(file, content)
+        for file, content in sorted(tree.texts.items())
+        if "runbook" in file.rsplit("/", 1)[-1].lower()
+    ]

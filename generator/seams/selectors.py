@@ -13,29 +13,37 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-CLUSTER_SCOPED: frozenset[tuple[str, str]] = frozenset({
-    ("", "Namespace"), ("", "Node"), ("", "PersistentVolume"), ("", "ComponentStatus"),
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
-    ("apiextensions.k8s.io", "CustomResourceDefinition"),
-    ("apiregistration.k8s.io", "APIService"),
-    ("certificates.k8s.io", "CertificateSigningRequest"),
-    ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
-    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
-    ("networking.k8s.io", "IngressClass"), ("node.k8s.io", "RuntimeClass"),
-    ("rbac.authorization.k8s.io", "ClusterRole"),
-    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
-    ("scheduling.k8s.io", "PriorityClass"), ("storage.k8s.io", "CSIDriver"),
-    ("storage.k8s.io", "CSINode"), ("storage.k8s.io", "StorageClass"),
-    ("storage.k8s.io", "VolumeAttachment"),
-    ("gateway.networking.k8s.io", "GatewayClass"),
-    ("cert-manager.io", "ClusterIssuer"),
-    ("external-secrets.io", "ClusterSecretStore"),
-    ("external-secrets.io", "ClusterExternalSecret"),
-    ("core.cnrm.cloud.google.com", "ConfigConnector"),
-})
+CLUSTER_SCOPED: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("", "Namespace"),
+        ("", "Node"),
+        ("", "PersistentVolume"),
+        ("", "ComponentStatus"),
+        ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+        ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+        ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+        ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+        ("apiextensions.k8s.io", "CustomResourceDefinition"),
+        ("apiregistration.k8s.io", "APIService"),
+        ("certificates.k8s.io", "CertificateSigningRequest"),
+        ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
+        ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
+        ("networking.k8s.io", "IngressClass"),
+        ("node.k8s.io", "RuntimeClass"),
+        ("rbac.authorization.k8s.io", "ClusterRole"),
+        ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+        ("scheduling.k8s.io", "PriorityClass"),
+        ("storage.k8s.io", "CSIDriver"),
+        ("storage.k8s.io", "CSINode"),
+        ("storage.k8s.io", "StorageClass"),
+        ("storage.k8s.io", "VolumeAttachment"),
+        ("gateway.networking.k8s.io", "GatewayClass"),
+        ("cert-manager.io", "ClusterIssuer"),
+        ("external-secrets.io", "ClusterSecretStore"),
+        ("external-secrets.io", "ClusterExternalSecret"),
+        ("core.cnrm.cloud.google.com", "ConfigConnector"),
+    }
+)
 
 
 def cluster_scoped(group: str, kind: str, crd_scopes: Mapping[tuple[str, str], str]) -> bool:
@@ -71,8 +79,9 @@ def matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
 
 def matches_map(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
     """A plain map selector (Service ``spec.selector``): every pair present. Empty: none."""
-    return bool(selector) and all(key in labels and str(labels[key]) == str(value)
-                                  for key, value in selector.items())
+    return bool(selector) and all(
+        key in labels and str(labels[key]) == str(value) for key, value in selector.items()
+    )
 
 
 @cache
@@ -96,7 +105,7 @@ def _glob(pattern: str, separator: str) -> re.Pattern[str]:
             if end < 0:
                 out += re.escape(char)
             else:
-                body = pattern[i + 1:end]
+                body = pattern[i + 1 : end]
                 out += "[" + ("^" + body[1:] if body.startswith("!") else body) + "]"
                 i = end
         elif char == "{":
@@ -104,7 +113,7 @@ def _glob(pattern: str, separator: str) -> re.Pattern[str]:
             if end < 0:
                 out += re.escape(char)
             else:
-                out += "(?:" + "|".join(re.escape(p) for p in pattern[i + 1:end].split(",")) + ")"
+                out += "(?:" + "|".join(re.escape(p) for p in pattern[i + 1 : end].split(",")) + ")"
                 i = end
         else:
             out += re.escape(char)

@@ -166,7 +166,7 @@ class Tree:
 
     def real(self, display: str) -> FsPath:
         """The file behind a displayed name."""
-        rest = display[len(self.display):].lstrip("/") if self.display else display
+        rest = display[len(self.display) :].lstrip("/") if self.display else display
         return self.root / rest
 
     def display_of(self, path: FsPath) -> str:
@@ -177,8 +177,7 @@ class Tree:
         self._index, self._names = {}, {}
         for obj in self.objects:
             self._index.setdefault((obj.group, obj.kind), []).append(obj)
-            self._names.setdefault((obj.group, obj.kind, obj.namespace, obj.name),
-                                   []).append(obj)
+            self._names.setdefault((obj.group, obj.kind, obj.namespace, obj.name), []).append(obj)
 
     def of_kind(self, group: str, kind: str) -> list[Obj]:
         """File-view objects of one group and kind."""
@@ -192,10 +191,16 @@ class Tree:
     def clusters(self) -> list[str]:
         return sorted({o.cluster for o in self.placed if o.cluster is not None})
 
-    def in_cluster(self, cluster: str, group: str | None = None,
-                   kind: str | None = None) -> list[Obj]:
-        return [o for o in self.placed if o.cluster == cluster
-                and (group is None or o.group == group) and (kind is None or o.kind == kind)]
+    def in_cluster(
+        self, cluster: str, group: str | None = None, kind: str | None = None
+    ) -> list[Obj]:
+        return [
+            o
+            for o in self.placed
+            if o.cluster == cluster
+            and (group is None or o.group == group)
+            and (kind is None or o.kind == kind)
+        ]
 
     def placed_of_kind(self, group: str, kind: str) -> list[Obj]:
         return [o for o in self.placed if o.group == group and o.kind == kind]
@@ -203,8 +208,11 @@ class Tree:
     def data_documents(self, key: str) -> Iterator[Document]:
         """Non-Kubernetes documents that are mappings with top-level ``key``."""
         for document in self.documents:
-            if isinstance(document.data, dict) and key in document.data \
-                    and not is_object(document.data):
+            if (
+                isinstance(document.data, dict)
+                and key in document.data
+                and not is_object(document.data)
+            ):
                 yield document
 
 
@@ -245,8 +253,11 @@ def load(root: FsPath, display_root: str | None = None) -> Tree:
         tree.documents.extend(documents)
     patches = _patch_files(tree)
     for document in tree.documents:
-        if is_object(document.data) and not _is_kustomization(document) \
-                and document.file not in patches:
+        if (
+            is_object(document.data)
+            and not _is_kustomization(document)
+            and document.file not in patches
+        ):
             tree.objects.append(Obj(document.data, (document,), namespace_of(document.data)))
     tree.index()
     return tree
@@ -270,7 +281,8 @@ def _patch_files(tree: Tree) -> set[str]:
         entries: Iterable[object] = [
             *items(document.data.get("patchesStrategicMerge")),
             *(mapping(p).get("path") for p in items(document.data.get("patches"))),
-            *(mapping(p).get("path") for p in items(document.data.get("patchesJson6902")))]
+            *(mapping(p).get("path") for p in items(document.data.get("patchesJson6902"))),
+        ]
         for entry in entries:
             if isinstance(entry, str):
                 out.add(_normal(folder / entry))

@@ -46,30 +46,32 @@ def jobs(tree: Tree) -> tuple[set[str], set[str]]:
             for cluster in tree.clusters:
                 for service in tree.in_cluster(cluster, "", "Service"):
                     if service.namespace and matches(
-                            mapping(scrape.obj.spec.get("selector")), service.labels):
-                        names.add(text(service.labels.get(label)) if label else
-                                  service.source_name)
+                        mapping(scrape.obj.spec.get("selector")), service.labels
+                    ):
+                        names.add(text(service.labels.get(label)) if label else service.source_name)
         every |= names
         if scrape.probe:
             probes |= names
     return every - {""}, probes - {""}
 
 
-def raw(selector: Selector, recorded: dict[str, list[prom.PromRule]],
-        seen: frozenset[str] = frozenset()) -> list[tuple[Selector, str]]:
+def raw(
+    selector: Selector, recorded: dict[str, list[prom.PromRule]], seen: frozenset[str] = frozenset()
+) -> list[tuple[Selector, str]]:
     """(raw selector, the recording rule it was reached through, '' if read directly)."""
     if selector.metric not in recorded or selector.metric in seen:
         return [(selector, "")]
     out = []
     for rule in recorded[selector.metric]:
         for inner in selectors(rule.expr):
-            out += [(found, via or rule.name)
-                    for found, via in raw(inner, recorded, seen | {selector.metric})]
+            out += [
+                (found, via or rule.name)
+                for found, via in raw(inner, recorded, seen | {selector.metric})
+            ]
     return out
 
 
-def _missing(selector: Selector, every: set[str], probes: set[str],
-             prerequisites: set[str]) -> str:
+def _missing(selector: Selector, every: set[str], probes: set[str], prerequisites: set[str]) -> str:
     """Why nothing produces a raw selector ('' when something does)."""
     metric = selector.metric
     if not metric or metric in RULE_SERIES or metric in prerequisites:
@@ -109,17 +111,21 @@ def _check(tree: Tree) -> Iterator[Finding]:
                     alerts.append(rule.name)
     for (_, metric), (first, alerts, via, reason) in problems.items():
         through = f" (through recording rule {via})" if via else ""
-        subject = f"alerts {listing(alerts)} read" if len(alerts) > 1 else \
-            f"alert {alerts[0]} reads"
-        yield Finding(first.document, (*first.path, "expr"),
-                      f"{subject} {metric}{through}, which nothing produces: {reason}; an "
-                      "alert on it never fires, and absent() on it fires forever")
+        subject = (
+            f"alerts {listing(alerts)} read" if len(alerts) > 1 else f"alert {alerts[0]} reads"
+        )
+        yield Finding(
+            first.document,
+            (*first.path, "expr"),
+            f"{subject} {metric}{through}, which nothing produces: {reason}; an "
+            "alert on it never fires, and absent() on it fires forever",
+        )
 
 
 RULE = SeamRule(
     id="alert-input-produced",
     description="Every raw metric an alert reads has a producer: a scrape of its job, a "
-                "recording rule, a probe, or a documented prerequisite.",
+    "recording rule, a probe, or a documented prerequisite.",
     reference="https://prometheus.io/docs/prometheus/latest/configuration/recording_rules/",
     run=_check,
 )

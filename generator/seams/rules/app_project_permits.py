@@ -44,37 +44,57 @@ def _servers(tree: Tree) -> dict[str, str]:
     return out
 
 
-def _problems(placement: Placement, project: Obj, server: str,
-              scopes: dict[tuple[str, str], str],
-              ) -> Iterator[tuple[Obj, tuple[str | int, ...], str]]:
+def _problems(
+    placement: Placement,
+    project: Obj,
+    server: str,
+    scopes: dict[tuple[str, str], str],
+) -> Iterator[tuple[Obj, tuple[str | int, ...], str]]:
     app, name = placement.app, project.name
     for path, source in sources(app):
         repo = text(source.get("repoURL"))
         if repo and not source_permitted(project, repo):
-            yield app, (*path, "repoURL"), (f"application repo {repo} is not permitted in "
-                                             f"project '{name}'")
+            yield (
+                app,
+                (*path, "repoURL"),
+                (f"application repo {repo} is not permitted in project '{name}'"),
+            )
     if not destination_permitted(project, placement.cluster, server, placement.namespace):
-        yield app, ("spec", "destination"), (
-            f"application destination {placement.cluster or server}/{placement.namespace} does "
-            f"not match any of the allowed destinations in project '{name}'")
+        yield (
+            app,
+            ("spec", "destination"),
+            (
+                f"application destination {placement.cluster or server}/{placement.namespace} does "
+                f"not match any of the allowed destinations in project '{name}'"
+            ),
+        )
     for obj in placement.objects:
         namespaced = not cluster_scoped(obj.group, obj.kind, scopes)
         if not kind_permitted(project, obj.group, obj.kind, obj.name, namespaced):
             where = "clusterResourceWhitelist" if not namespaced else "namespaceResourceWhitelist"
-            yield obj, ("kind",), (f"resource {obj.group}:{obj.kind} is not permitted in "
-                                   f"project {name} (add it to {where})")
-        elif namespaced and not destination_permitted(project, placement.cluster, server,
-                                                      obj.namespace):
-            yield obj, ("metadata", "namespace"), (
-                f"namespace {obj.namespace} is not permitted in project '{name}'")
+            yield (
+                obj,
+                ("kind",),
+                (
+                    f"resource {obj.group}:{obj.kind} is not permitted in "
+                    f"project {name} (add it to {where})"
+                ),
+            )
+        elif namespaced and not destination_permitted(
+            project, placement.cluster, server, obj.namespace
+        ):
+            yield (
+                obj,
+                ("metadata", "namespace"),
+                (f"namespace {obj.namespace} is not permitted in project '{name}'"),
+            )
 
 
 def _check(tree: Tree) -> Iterator[Finding]:
     projects = {p.name: p for p in tree.of_kind(ARGO, "AppProject")}
     servers = _servers(tree)
     scopes = crd_scopes(tree)
-    found: dict[tuple[str, int, tuple[str | int, ...], str],
-                tuple[Document, list[str]]] = {}
+    found: dict[tuple[str, int, tuple[str | int, ...], str], tuple[Document, list[str]]] = {}
     for placement in tree.placements:
         app = placement.app
         if app.group != ARGO:
@@ -82,9 +102,12 @@ def _check(tree: Tree) -> Iterator[Finding]:
         project = projects.get(placement.project)
         if project is None:
             if placement.project != "default":
-                yield at(app, ("spec", "project"),
-                         f"AppProject {placement.project} is not in the render; Argo CD "
-                         f"refuses Application {app.name}")
+                yield at(
+                    app,
+                    ("spec", "project"),
+                    f"AppProject {placement.project} is not in the render; Argo CD "
+                    f"refuses Application {app.name}",
+                )
             continue
         server = placement.server or servers.get(placement.cluster, "")
         for obj, path, message in _problems(placement, project, server, scopes):
@@ -93,15 +116,18 @@ def _check(tree: Tree) -> Iterator[Finding]:
             found.setdefault(key, (document, []))[1].append(f"{app.name} ({placement.cluster})")
     for (_, _, path, message), (document, apps) in found.items():
         label = "Application" if len(apps) == 1 else "Applications"
-        yield Finding(document, path,
-                      f"{message}: {label} {listing(apps)} cannot sync, so none of "
-                      f"{'its' if len(apps) == 1 else 'their'} objects is applied")
+        yield Finding(
+            document,
+            path,
+            f"{message}: {label} {listing(apps)} cannot sync, so none of "
+            f"{'its' if len(apps) == 1 else 'their'} objects is applied",
+        )
 
 
 RULE = SeamRule(
     id="app-project-permits",
     description="Every Application (ApplicationSet-generated included) and every object in "
-                "the folder it syncs is admitted by its AppProject, as Argo CD decides.",
+    "the folder it syncs is admitted by its AppProject, as Argo CD decides.",
     reference="https://argo-cd.readthedocs.io/en/stable/user-guide/projects/",
     run=_check,
 )

@@ -33,31 +33,38 @@ def _check(tree: Tree) -> Iterator[Finding]:
         app = placement.app
         destination = mapping(app.spec.get("destination"))
         name, server = text(destination.get("name")), text(destination.get("server"))
-        if (name and name not in known_names) or (not name and server
-                                                  and server not in known_servers):
+        if (name and name not in known_names) or (
+            not name and server and server not in known_servers
+        ):
             field = "name" if name else "server"
             document, path = app.where(("spec", "destination", field))
             key = (document.file, document.index, path, name or server)
             if key not in seen:
                 seen.add(key)
-                yield Finding(document, path,
-                              f"Application {app.name} deploys to cluster {name or server}, "
-                              f"which the render does not declare (declared: {shown}): Argo "
-                              "CD cannot resolve the destination")
+                yield Finding(
+                    document,
+                    path,
+                    f"Application {app.name} deploys to cluster {name or server}, "
+                    f"which the render does not declare (declared: {shown}): Argo "
+                    "CD cannot resolve the destination",
+                )
     for project in tree.of_kind("argoproj.io", "AppProject"):
         for i, entry in enumerate(items(project.spec.get("destinations"))):
             name = text(mapping(entry).get("name"))
             if name and not set(name) & _GLOB and name not in known_names:
-                yield at(project, ("spec", "destinations", i, "name"),
-                         f"AppProject {project.name} allows cluster {name}, which the render "
-                         f"does not declare (declared: {shown})")
+                yield at(
+                    project,
+                    ("spec", "destinations", i, "name"),
+                    f"AppProject {project.name} allows cluster {name}, which the render "
+                    f"does not declare (declared: {shown})",
+                )
 
 
 RULE = SeamRule(
     id="cluster-declared",
     description="Every cluster that Applications, ApplicationSets and AppProjects name is "
-                "declared in the render (once it declares any).",
+    "declared in the render (once it declares any).",
     reference="https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/"
-              "#clusters",
+    "#clusters",
     run=_check,
 )

@@ -36,24 +36,29 @@ def _check(tree: Tree) -> Iterator[Finding]:
                 if not served.gateways:
                     problems.append(f"no Gateway server in {cluster} lists it")
                 elif not served.routes:
-                    problems.append(f"no VirtualService bound to the Gateway in {cluster} "
-                                    "lists it")
+                    problems.append(f"no VirtualService bound to the Gateway in {cluster} lists it")
             if problems:
-                yield Finding(record.document, record.path,
-                              f"{name} can land in {listing(sorted(landing.clusters))}, but "
-                              f"{listing(problems)}: clients sent there fail the TLS "
-                              "handshake or get 404")
+                yield Finding(
+                    record.document,
+                    record.path,
+                    f"{name} can land in {listing(sorted(landing.clusters))}, but "
+                    f"{listing(problems)}: clients sent there fail the TLS "
+                    "handshake or get 404",
+                )
             for address in sorted(landing.unclaimed):
-                yield Finding(record.document, record.path,
-                              f"{name} leads to {address}, which no cluster of the render "
-                              "claims (no Service or gateway chart pins it, and no label of "
-                              "its origin record names a region)")
+                yield Finding(
+                    record.document,
+                    record.path,
+                    f"{name} leads to {address}, which no cluster of the render "
+                    "claims (no Service or gateway chart pins it, and no label of "
+                    "its origin record names a region)",
+                )
 
 
 RULE = SeamRule(
     id="dns-name-served",
     description="Every Route53 name is served (Gateway and VirtualService hosts) in every "
-                "cluster it can land on, failover included.",
+    "cluster it can land on, failover included.",
     reference="https://istio.io/latest/docs/reference/config/networking/gateway/#Server",
     run=_check,
 )

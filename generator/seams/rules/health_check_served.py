@@ -62,22 +62,35 @@ def _reason(tree: Tree, cluster: str, check: dns.HealthCheck) -> str:
     if check.port not in (80, 443) and check.fqdn:
         host = f"{check.fqdn}:{check.port}"
     gateways = tree.in_cluster(cluster, ISTIO_NETWORKING, "Gateway")
-    servers = [(g, mapping(s)) for g in gateways for s in items(g.spec.get("servers"))
-               if mapping(mapping(s).get("port")).get("number") == check.port]
+    servers = [
+        (g, mapping(s))
+        for g in gateways
+        for s in items(g.spec.get("servers"))
+        if mapping(mapping(s).get("port")).get("number") == check.port
+    ]
     if https:
-        servers = [(g, s) for g, s in servers
-                   if text(mapping(s.get("port")).get("protocol")).upper() in _TLS
-                   and server_lists(s, g, sni or "*", None)]  # no SNI: only a "*" host
+        servers = [
+            (g, s)
+            for g, s in servers
+            if text(mapping(s.get("port")).get("protocol")).upper() in _TLS
+            and server_lists(s, g, sni or "*", None)
+        ]  # no SNI: only a "*" host
         if not servers:
             shown = f"SNI {sni}" if sni else "connections without SNI"
             return f"no Gateway HTTPS server on port {check.port} in {cluster} accepts {shown}"
     else:
-        servers = [(g, s) for g, s in servers if serves_traffic(s)
-                   and server_lists(s, g, check.fqdn or "*", None)]
+        servers = [
+            (g, s)
+            for g, s in servers
+            if serves_traffic(s) and server_lists(s, g, check.fqdn or "*", None)
+        ]
         if not servers:
             return f"no Gateway HTTP server on port {check.port} in {cluster} lists {host}"
-    bound = [vs for vs in tree.in_cluster(cluster, ISTIO_NETWORKING, "VirtualService")
-             if vs_lists(vs, host.split(":")[0]) and any(binds(vs, g) for g, _ in servers)]
+    bound = [
+        vs
+        for vs in tree.in_cluster(cluster, ISTIO_NETWORKING, "VirtualService")
+        if vs_lists(vs, host.split(":")[0]) and any(binds(vs, g) for g, _ in servers)
+    ]
     if not bound:
         return f"no VirtualService bound to that Gateway in {cluster} lists Host {host}"
     if not any(_routes_path(vs, check.resource_path) for vs in bound):
@@ -93,27 +106,32 @@ def _check(tree: Tree) -> Iterator[Finding]:
             continue  # TCP and calculated checks have no host to serve
         if check.ip:
             cluster = addresses.get(check.ip)
-            landing = dns.Landing({cluster} if cluster else set(),
-                                  set() if cluster else {check.ip})
+            landing = dns.Landing({cluster} if cluster else set(), set() if cluster else {check.ip})
         else:
             landing = zone.land(tree, check.fqdn, addresses)
         target = check.fqdn or check.ip
         reasons = [r for c in sorted(landing.clusters) if (r := _reason(tree, c, check))]
         if reasons:
-            yield Finding(check.document, check.path,
-                          f"the {check.type} health check of {target}{check.resource_path} "
-                          f"can never pass: {listing(reasons)}; Route53 then treats the "
-                          "record as unhealthy and DNS failover does not work")
+            yield Finding(
+                check.document,
+                check.path,
+                f"the {check.type} health check of {target}{check.resource_path} "
+                f"can never pass: {listing(reasons)}; Route53 then treats the "
+                "record as unhealthy and DNS failover does not work",
+            )
         if not landing.clusters:
-            yield Finding(check.document, check.path,
-                          f"the health check target {target} does not lead to any cluster "
-                          "of the render, so nothing shows what answers it")
+            yield Finding(
+                check.document,
+                check.path,
+                f"the health check target {target} does not lead to any cluster "
+                "of the render, so nothing shows what answers it",
+            )
 
 
 RULE = SeamRule(
     id="health-check-served",
     description="Route53 health checks connect with an SNI and Host the Gateway serves and a "
-                "VirtualService routes to the health path.",
+    "VirtualService routes to the health path.",
     reference="https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html",
     run=_check,
 )

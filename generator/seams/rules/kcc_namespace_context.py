@@ -32,30 +32,39 @@ def _check(tree: Tree) -> Iterator[Finding]:
     missing: dict[str, dict[str, list[Obj]]] = {}
     for cluster in tree.clusters:
         here = tree.in_cluster(cluster)
-        modes = {text(o.spec.get("mode")) for o in here
-                 if o.group == CORE and o.kind == "ConfigConnector"}
+        modes = {
+            text(o.spec.get("mode"))
+            for o in here
+            if o.group == CORE and o.kind == "ConfigConnector"
+        }
         if "cluster" in modes:
             continue
-        contexts = {o.namespace for o in here
-                    if o.group == CORE and o.kind == "ConfigConnectorContext"}
+        contexts = {
+            o.namespace for o in here if o.group == CORE and o.kind == "ConfigConnectorContext"
+        }
         for obj in here:
             if _managed(obj) and obj.namespace and obj.namespace not in contexts:
                 missing.setdefault(obj.namespace, {}).setdefault(cluster, []).append(obj)
     for namespace, by_cluster in sorted(missing.items()):
-        first = min((o for objs in by_cluster.values() for o in objs),
-                    key=lambda o: (o.doc.file, o.doc.index))
+        first = min(
+            (o for objs in by_cluster.values() for o in objs),
+            key=lambda o: (o.doc.file, o.doc.index),
+        )
         count = sum(len(o) for o in by_cluster.values())
-        yield at(first, ("metadata", "namespace"),
-                 f"{count} Config Connector object{'s' if count != 1 else ''} in namespace "
-                 f"{namespace} of {listing(sorted(by_cluster))}, but no "
-                 f"ConfigConnectorContext for {namespace} and no cluster-mode ConfigConnector "
-                 "is rendered: in namespaced mode they are never reconciled")
+        yield at(
+            first,
+            ("metadata", "namespace"),
+            f"{count} Config Connector object{'s' if count != 1 else ''} in namespace "
+            f"{namespace} of {listing(sorted(by_cluster))}, but no "
+            f"ConfigConnectorContext for {namespace} and no cluster-mode ConfigConnector "
+            "is rendered: in namespaced mode they are never reconciled",
+        )
 
 
 RULE = SeamRule(
     id="kcc-namespace-context",
     description="Every Config Connector object's namespace has a ConfigConnectorContext, or "
-                "its cluster declares cluster mode.",
+    "its cluster declares cluster mode.",
     reference="https://cloud.google.com/config-connector/docs/how-to/install-namespaced",
     run=_check,
 )

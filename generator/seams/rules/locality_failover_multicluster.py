@@ -33,17 +33,24 @@ _LB = ("spec", "trafficPolicy", "loadBalancer", "localityLbSetting")
 
 
 def _fails_over(rule: Obj) -> bool:
-    setting = mapping(mapping(mapping(rule.spec.get("trafficPolicy")).get("loadBalancer"))
-                      .get("localityLbSetting"))
+    setting = mapping(
+        mapping(mapping(rule.spec.get("trafficPolicy")).get("loadBalancer")).get(
+            "localityLbSetting"
+        )
+    )
     return setting.get("enabled") is not False and bool(
-        items(setting.get("failover")) or items(setting.get("failoverPriority")))
+        items(setting.get("failover")) or items(setting.get("failoverPriority"))
+    )
 
 
 def _service_clusters(tree: Tree, host: str, namespace: str) -> set[str]:
     name, _, rest = host.partition(".")
     service_namespace = rest.split(".")[0] if rest else namespace
-    return {s.cluster for s in tree.placed_of_kind("", "Service")
-            if s.cluster and s.name == name and s.namespace == service_namespace}
+    return {
+        s.cluster
+        for s in tree.placed_of_kind("", "Service")
+        if s.cluster and s.name == name and s.namespace == service_namespace
+    }
 
 
 def _remote_peers(tree: Tree, cluster: str) -> set[str]:
@@ -53,7 +60,8 @@ def _remote_peers(tree: Tree, cluster: str) -> set[str]:
         if text(secret.labels.get(MULTICLUSTER_LABEL)) == "true":
             out.add(text(secret.annotations.get(CLUSTER_ANNOTATION)))
             out |= set(mapping(secret.data.get("stringData"))) | set(
-                mapping(secret.data.get("data")))
+                mapping(secret.data.get("data"))
+            )
     for external in tree.in_cluster(cluster, EXTERNAL_SECRETS, "ExternalSecret"):
         target = mapping(external.spec.get("target"))
         template = mapping(mapping(target.get("template")).get("metadata"))
@@ -71,15 +79,23 @@ def _trusted(tree: Tree, cluster: str) -> bool:
             continue
         if obj.kind == "Secret" and obj.group == "" and obj.name == "cacerts":
             return True
-        if obj.kind == "ExternalSecret" and obj.group == EXTERNAL_SECRETS and (
-                text(mapping(obj.spec.get("target")).get("name")) or obj.name) == "cacerts":
+        if (
+            obj.kind == "ExternalSecret"
+            and obj.group == EXTERNAL_SECRETS
+            and (text(mapping(obj.spec.get("target")).get("name")) or obj.name) == "cacerts"
+        ):
             return True
-        if obj.kind == "Certificate" and obj.group == "cert-manager.io" and \
-                obj.spec.get("secretName") == "cacerts":
+        if (
+            obj.kind == "Certificate"
+            and obj.group == "cert-manager.io"
+            and obj.spec.get("secretName") == "cacerts"
+        ):
             return True
     for placement in tree.placements:
-        charts = [text(mapping(s).get("chart")) for s in [placement.app.spec.get("source"),
-                                                          *items(placement.app.spec.get("sources"))]]
+        charts = [
+            text(mapping(s).get("chart"))
+            for s in [placement.app.spec.get("source"), *items(placement.app.spec.get("sources"))]
+        ]
         if placement.cluster == cluster and any("istio-csr" in c for c in charts):
             return True
     return False
@@ -100,29 +116,41 @@ def _check(tree: Tree) -> Iterator[Finding]:
         untrusted = [c for c in clusters if not _trusted(tree, c)]
         problems = []
         if all(missing == sorted(peers - {c}) for c, missing in lacking.items()):
-            problems.append(f"no remote secret for another cluster is rendered in "
-                            f"{listing(clusters)}")
+            problems.append(
+                f"no remote secret for another cluster is rendered in {listing(clusters)}"
+            )
         else:
-            problems += [f"{c} has no remote secret for {listing(missing)}"
-                         for c, missing in lacking.items() if missing]
+            problems += [
+                f"{c} has no remote secret for {listing(missing)}"
+                for c, missing in lacking.items()
+                if missing
+            ]
         if untrusted:
-            problems.append(f"no shared root of trust (cacerts or istio-csr) is rendered in "
-                            f"{listing(untrusted)}")
+            problems.append(
+                f"no shared root of trust (cacerts or istio-csr) is rendered in "
+                f"{listing(untrusted)}"
+            )
         if problems:
-            setting = mapping(mapping(mapping(first.spec.get("trafficPolicy"))
-                                      .get("loadBalancer")).get("localityLbSetting"))
+            setting = mapping(
+                mapping(mapping(first.spec.get("trafficPolicy")).get("loadBalancer")).get(
+                    "localityLbSetting"
+                )
+            )
             key = "failover" if items(setting.get("failover")) else "failoverPriority"
-            yield at(first, (*_LB, key),
-                     f"locality failover for {text(first.spec.get('host'))} across "
-                     f"{listing(sorted(peers))} needs endpoint discovery and shared trust, "
-                     f"but {listing(problems)}: each istiod only knows its own cluster's "
-                     "endpoints, so failover has nowhere to go")
+            yield at(
+                first,
+                (*_LB, key),
+                f"locality failover for {text(first.spec.get('host'))} across "
+                f"{listing(sorted(peers))} needs endpoint discovery and shared trust, "
+                f"but {listing(problems)}: each istiod only knows its own cluster's "
+                "endpoints, so failover has nowhere to go",
+            )
 
 
 RULE = SeamRule(
     id="locality-failover-multicluster",
     description="Locality failover across clusters only with remote secrets (endpoint "
-                "discovery) and a shared root of trust rendered in every cluster.",
+    "discovery) and a shared root of trust rendered in every cluster.",
     reference="https://istio.io/latest/docs/setup/install/multicluster/multi-primary/",
     run=_check,
 )

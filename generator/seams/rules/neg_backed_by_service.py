@@ -75,27 +75,35 @@ def _check(tree: Tree) -> Iterator[Finding]:
             if found:
                 wanted.setdefault(found.group(2), []).append((i, found.group(1)))
             elif text(ref.get("name")) and text(ref.get("name")) not in negs:
-                yield at(backend_service, ("spec", "backend", i, "group"),
-                         f"no ComputeNetworkEndpointGroup {ref['name']} is rendered")
+                yield at(
+                    backend_service,
+                    ("spec", "backend", i, "group"),
+                    f"no ComputeNetworkEndpointGroup {ref['name']} is rendered",
+                )
         for name, uses in wanted.items():
             zones = [zone for _, zone in uses]
             clusters = asked.get(name, set())
             needed = {locations.get(z) or locations.get(z.rsplit("-", 1)[0], "") for z in zones}
             needed.discard("")
-            missing = sorted(c for c in needed if c not in clusters) if needed else (
-                [] if clusters else ["any cluster"])
+            missing = (
+                sorted(c for c in needed if c not in clusters)
+                if needed
+                else ([] if clusters else ["any cluster"])
+            )
             if missing:
-                yield at(backend_service, ("spec", "backend", uses[0][0], "group",
-                                           "networkEndpointGroupRef", "external"),
-                         f"NEG {name} (zones {listing(zones)}) is never created: no Service in "
-                         f"{listing([str(m) for m in missing])} carries a {NEG_ANNOTATION} "
-                         "annotation naming it, so this backend service has no endpoints")
+                yield at(
+                    backend_service,
+                    ("spec", "backend", uses[0][0], "group", "networkEndpointGroupRef", "external"),
+                    f"NEG {name} (zones {listing(zones)}) is never created: no Service in "
+                    f"{listing([str(m) for m in missing])} carries a {NEG_ANNOTATION} "
+                    "annotation naming it, so this backend service has no endpoints",
+                )
 
 
 RULE = SeamRule(
     id="neg-backed-by-service",
     description="Every NEG a GCP backend service names is created by a Service with the "
-                "cloud.google.com/neg annotation naming it.",
+    "cloud.google.com/neg annotation naming it.",
     reference="https://cloud.google.com/kubernetes-engine/docs/how-to/standalone-neg",
     run=_check,
 )

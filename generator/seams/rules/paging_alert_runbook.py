@@ -27,8 +27,11 @@ def _has_entry(rule: prom.PromRule, books: list[runbook.Runbook]) -> bool:
     if url:
         path, _, anchor = url.partition("#")
         for book in books:
-            if path and book.file.endswith(path.rsplit("/", 1)[-1]) and path.endswith(
-                    book.file.rsplit("/", 1)[-1]):
+            if (
+                path
+                and book.file.endswith(path.rsplit("/", 1)[-1])
+                and path.endswith(book.file.rsplit("/", 1)[-1])
+            ):
                 return not anchor or anchor in book.anchors
         if "://" in url:
             return True
@@ -45,17 +48,23 @@ def _check(tree: Tree) -> Iterator[Finding]:
         if key in seen or _has_entry(rule, books):
             continue
         seen.add(key)
-        where = f"{', '.join(b.file for b in books)} has no entry for it" if books else \
-            "no runbook is rendered"
-        yield Finding(rule.document, (*rule.path, "alert"),
-                      f"{rule.name} pages (severity {rule.labels.get('severity')}) but "
-                      f"{where}: whoever is paged has no procedure")
+        where = (
+            f"{', '.join(b.file for b in books)} has no entry for it"
+            if books
+            else "no runbook is rendered"
+        )
+        yield Finding(
+            rule.document,
+            (*rule.path, "alert"),
+            f"{rule.name} pages (severity {rule.labels.get('severity')}) but "
+            f"{where}: whoever is paged has no procedure",
+        )
 
 
 RULE = SeamRule(
     id="paging-alert-runbook",
     description="Every paging alert (severity critical or page) has an entry in the rendered "
-                "runbook.",
+    "runbook.",
     reference="https://sre.google/sre-book/monitoring-distributed-systems/",
     run=_check,
 )

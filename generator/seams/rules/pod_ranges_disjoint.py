@@ -40,9 +40,10 @@ def ranges(tree: Tree) -> Iterator[tuple[Obj, tuple[str, ...], str, Network]]:
     """(cluster, path, what, network) of every pod and service range declared."""
     for cluster in tree.of_kind(CONTAINER, "ContainerCluster"):
         policy = mapping(cluster.spec.get("ipAllocationPolicy"))
-        for what, block, secondary in (("pod", "clusterIpv4CidrBlock", "clusterSecondaryRangeName"),
-                                       ("service", "servicesIpv4CidrBlock",
-                                        "servicesSecondaryRangeName")):
+        for what, block, secondary in (
+            ("pod", "clusterIpv4CidrBlock", "clusterSecondaryRangeName"),
+            ("service", "servicesIpv4CidrBlock", "servicesSecondaryRangeName"),
+        ):
             value = text(policy.get(block))
             path: tuple[str, ...] = ("spec", "ipAllocationPolicy", block)
             if not value and text(policy.get(secondary)):
@@ -63,10 +64,13 @@ def _check(tree: Tree) -> Iterator[Finding]:
     for cluster, path, what, network in ranges(tree):
         for other, other_what, other_network in seen:
             if network.version == other_network.version and network.overlaps(other_network):
-                yield at(cluster, path,
-                         f"the {what} range {network} of {cluster.name} overlaps the "
-                         f"{other_what} range {other_network} of {other.name}: cross-cluster "
-                         "traffic to those addresses is ambiguous")
+                yield at(
+                    cluster,
+                    path,
+                    f"the {what} range {network} of {cluster.name} overlaps the "
+                    f"{other_what} range {other_network} of {other.name}: cross-cluster "
+                    "traffic to those addresses is ambiguous",
+                )
         seen.append((cluster, what, network))
 
 

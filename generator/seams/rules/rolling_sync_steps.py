@@ -40,38 +40,55 @@ def _check(tree: Tree) -> Iterator[Finding]:
             continue
         strategy = mapping(owner.spec.get("strategy"))
         if text(strategy.get("type")) != "RollingSync":
-            yield at(owner, ("spec", "strategy") if strategy else ("spec", "generators"),
-                     f"the {len(apps)} Applications it generates ({listing(clusters)}) update "
-                     "at once: without a RollingSync strategy a bad change reaches every "
-                     "region in the same sync")
+            yield at(
+                owner,
+                ("spec", "strategy") if strategy else ("spec", "generators"),
+                f"the {len(apps)} Applications it generates ({listing(clusters)}) update "
+                "at once: without a RollingSync strategy a bad change reaches every "
+                "region in the same sync",
+            )
             continue
         steps = [mapping(s) for s in items(mapping(strategy.get("rollingSync")).get("steps"))]
-        members = [[a for a in apps
-                    if matches({"matchExpressions": items(s.get("matchExpressions"))}, a.labels)]
-                   for s in steps]
+        members = [
+            [
+                a
+                for a in apps
+                if matches({"matchExpressions": items(s.get("matchExpressions"))}, a.labels)
+            ]
+            for s in steps
+        ]
         for step, selected in enumerate(members):
             if len(steps) > 0 and sorted({_cluster(a) for a in selected}) == clusters:
-                yield at(owner, ("spec", "strategy", "rollingSync", "steps", step),
-                         f"step {step + 1} selects the Applications of every cluster "
-                         f"({listing(clusters)}): they all update at once")
+                yield at(
+                    owner,
+                    ("spec", "strategy", "rollingSync", "steps", step),
+                    f"step {step + 1} selects the Applications of every cluster "
+                    f"({listing(clusters)}): they all update at once",
+                )
             earlier = {a.name for m in members[:step] for a in m}
             twice = sorted(a.name for a in selected if a.name in earlier)
             if twice:
-                yield at(owner, ("spec", "strategy", "rollingSync", "steps", step),
-                         f"step {step + 1} selects {listing(twice)} again (an earlier step "
-                         "already does): Argo CD reports the duplicate and keeps the first")
+                yield at(
+                    owner,
+                    ("spec", "strategy", "rollingSync", "steps", step),
+                    f"step {step + 1} selects {listing(twice)} again (an earlier step "
+                    "already does): Argo CD reports the duplicate and keeps the first",
+                )
         unselected = sorted(a.name for a in apps if not any(a in m for m in members))
         if unselected:
-            yield at(owner, ("spec", "strategy", "rollingSync", "steps"),
-                     f"no step selects {listing(unselected)}: the ApplicationSet "
-                     "controller never syncs them")
+            yield at(
+                owner,
+                ("spec", "strategy", "rollingSync", "steps"),
+                f"no step selects {listing(unselected)}: the ApplicationSet "
+                "controller never syncs them",
+            )
 
 
 RULE = SeamRule(
     id="rolling-sync-steps",
     description="An ApplicationSet over several clusters rolls out with RollingSync steps, "
-                "none of which holds every cluster, and every Application is in a step.",
+    "none of which holds every cluster, and every Application is in a step.",
     reference="https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/"
-              "Progressive-Syncs/",
+    "Progressive-Syncs/",
     run=_check,
 )

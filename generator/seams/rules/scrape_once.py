@@ -45,21 +45,32 @@ def _check(tree: Tree) -> Iterator[Finding]:
             vias: dict[str, list[str]] = {}
             for scrape, via in worst:
                 vias.setdefault(scrape.origin, []).append(via)
-            ways = listing([origin + (f" through Service{'s' if len(v) > 1 else ''} "
-                                      f"{listing(sorted(v))}" if all(v) else "")
-                            for origin, v in sorted(vias.items())])
+            ways = listing(
+                [
+                    origin
+                    + (
+                        f" through Service{'s' if len(v) > 1 else ''} {listing(sorted(v))}"
+                        if all(v)
+                        else ""
+                    )
+                    for origin, v in sorted(vias.items())
+                ]
+            )
             first = worst[0][0]
-            yield Finding(first.document, first.path,
-                          f"pods of {workload} (port {port}) are scraped {len(worst)} times, "
-                          f"by {ways}, in {listing(clusters)}: their series are counted "
-                          f"{len(worst)} times in every sum")
+            yield Finding(
+                first.document,
+                first.path,
+                f"pods of {workload} (port {port}) are scraped {len(worst)} times, "
+                f"by {ways}, in {listing(clusters)}: their series are counted "
+                f"{len(worst)} times in every sum",
+            )
 
 
 RULE = SeamRule(
     id="scrape-once",
     description="Each pod is selected by at most one ServiceMonitor endpoint, PodMonitor or "
-                "scrape job on each monitoring path.",
+    "scrape job on each monitoring path.",
     reference="https://prometheus-operator.dev/docs/api-reference/api/"
-              "#monitoring.coreos.com/v1.ServiceMonitorSpec",
+    "#monitoring.coreos.com/v1.ServiceMonitorSpec",
     run=_check,
 )

@@ -33,28 +33,33 @@ def _check(tree: Tree) -> Iterator[Finding]:
         for cluster in prom.clusters(tree, scrape):
             for target in prom.pod_targets(tree, scrape, cluster):
                 namespace = target.workload.namespace
-                if target.port in prom.ISTIO_AGENT_PORTS or \
-                        not injected(tree, cluster, namespace, target.template):
+                if target.port in prom.ISTIO_AGENT_PORTS or not injected(
+                    tree, cluster, namespace, target.template
+                ):
                     continue
-                mode, source = mtls_mode(tree, cluster, namespace,
-                                         template_labels(target.template), target.port)
+                mode, source = mtls_mode(
+                    tree, cluster, namespace, template_labels(target.template), target.port
+                )
                 if mode == "STRICT" and source is not None:
                     key = (target.workload.ref, target.port or 0, source.ref)
                     blocked.setdefault(key, set()).add(cluster)
         for (workload, port, policy), clusters in sorted(blocked.items()):
             where = f"port {port}" if port else "its port"
-            yield Finding(scrape.document, scrape.path,
-                          f"{scrape.origin} scrapes {where} of {workload} over plain "
-                          f"{scrape.scheme.upper()}, but {policy} makes it STRICT mTLS in "
-                          f"{listing(sorted(clusters))}: the sidecar rejects the scrape and up "
-                          "is 0; scrape through metrics merging (:15020), with Istio "
-                          "certificates, or give the port a PERMISSIVE exception")
+            yield Finding(
+                scrape.document,
+                scrape.path,
+                f"{scrape.origin} scrapes {where} of {workload} over plain "
+                f"{scrape.scheme.upper()}, but {policy} makes it STRICT mTLS in "
+                f"{listing(sorted(clusters))}: the sidecar rejects the scrape and up "
+                "is 0; scrape through metrics merging (:15020), with Istio "
+                "certificates, or give the port a PERMISSIVE exception",
+            )
 
 
 RULE = SeamRule(
     id="scrape-reachable-mtls",
     description="Every scrape of a sidecar-injected pod works under the mTLS mode its "
-                "PeerAuthentication sets.",
+    "PeerAuthentication sets.",
     reference="https://istio.io/latest/docs/ops/integrations/prometheus/#tls-settings",
     run=_check,
 )

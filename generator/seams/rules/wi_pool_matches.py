@@ -33,8 +33,11 @@ def members(tree: Tree) -> Iterator[tuple[Obj, tuple[str | int, ...], str]]:
         for obj in tree.of_kind(IAM, kind):
             for b, binding in enumerate(items(obj.spec.get("bindings"))):
                 for m, member in enumerate(items(mapping(binding).get("members"))):
-                    value = text(mapping(member).get("member")) if isinstance(member, dict) \
+                    value = (
+                        text(mapping(member).get("member"))
+                        if isinstance(member, dict)
                         else text(member)
+                    )
                     yield obj, ("spec", "bindings", b, "members", m), value
 
 
@@ -48,23 +51,27 @@ def _check(tree: Tree) -> Iterator[Finding]:
         wrong = []
         for cluster in tree.clusters:
             if cluster not in declared or not any(
-                    a.name == account and a.namespace == namespace
-                    for a in tree.in_cluster(cluster, "", "ServiceAccount")):
+                a.name == account and a.namespace == namespace
+                for a in tree.in_cluster(cluster, "", "ServiceAccount")
+            ):
                 continue
             config = mapping(declared[cluster].spec.get("workloadIdentityConfig"))
             actual = text(config.get("workloadPool"))
             if actual != pool:
                 wrong.append(f"{cluster} ({actual or 'no workload pool'})")
         if wrong:
-            yield at(obj, path,
-                     f"{member} uses workload pool {pool}, but {namespace}/{account} runs in "
-                     f"{listing(wrong)}: the binding grants nothing and the pod gets 403")
+            yield at(
+                obj,
+                path,
+                f"{member} uses workload pool {pool}, but {namespace}/{account} runs in "
+                f"{listing(wrong)}: the binding grants nothing and the pod gets 403",
+            )
 
 
 RULE = SeamRule(
     id="wi-pool-matches",
     description="Every Workload Identity member's pool is the workload pool of the cluster "
-                "where its service account runs.",
+    "where its service account runs.",
     reference="https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity",
     run=_check,
 )

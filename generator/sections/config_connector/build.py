@@ -31,13 +31,25 @@ def config_connector(data: dict[str, Any]) -> ConfigConnector:
     gcp = project(data)
     legacy = (data.get("replication") or {}).get("configConnectorNamespace")
     if legacy and raw.get("namespace") and legacy != raw["namespace"]:
-        raise Problems([Problem(("replication", "configConnectorNamespace"), (
-            f"replication names Config Connector namespace {legacy!r}, but "
-            f"configConnector.namespace is {raw['namespace']!r}: every layer uses one "
-            "namespace (drop this field)"))])
+        raise Problems(
+            [
+                Problem(
+                    ("replication", "configConnectorNamespace"),
+                    (
+                        f"replication names Config Connector namespace {legacy!r}, but "
+                        f"configConnector.namespace is {raw['namespace']!r}: every layer uses one "
+                        "namespace (drop this field)"
+                    ),
+                )
+            ]
+        )
     namespace = raw.get("namespace") or legacy or gcp or data["service"]["name"]
     account = raw.get("googleServiceAccount")
     if account is None and gcp is not None:
         account = names.default_google_service_account(gcp)
-    return ConfigConnector(mode=raw.get("mode", "namespaced"), namespace=namespace,
-                           project=gcp, google_service_account=account)
+    return ConfigConnector(
+        mode=raw.get("mode", "namespaced"),
+        namespace=namespace,
+        project=gcp,
+        google_service_account=account,
+    )

@@ -12,5 +12,7 @@ from generator.spec import Spec
 
 def check(kcc: ConfigConnector, spec: Spec, used: bool) -> Iterator[Problem]:
     if used and kcc.google_service_account is None:
-        yield Problem(("configConnector", "googleServiceAccount"),
-                      "Config Connector needs a Google service account to act as")
+        yield Problem(
+            ("configConnector", "googleServiceAccount"),
+            "Config Connector needs a Google service account to act as",
+        )

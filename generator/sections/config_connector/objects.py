@@ -38,14 +38,14 @@ PROJECT_ANNOTATION = "cnrm.cloud.google.com/project-id"
 def namespace(kcc: ConfigConnector, spec: Spec) -> dict[str, Any]:
     # Objects default to this project (every mrgen object also names its own).
     annotations = {PROJECT_ANNOTATION: kcc.project} if kcc.project else None
-    return {"metadata": emit.metadata(kcc.namespace, labels=_labels(spec),
-                                      annotations=annotations)}
+    return {"metadata": emit.metadata(kcc.namespace, labels=_labels(spec), annotations=annotations)}
 
 
 def context(kcc: ConfigConnector, spec: Spec) -> dict[str, Any]:
     return {
-        "metadata": emit.metadata(names.CONTEXT_NAME, namespace=kcc.namespace,
-                                  labels=_labels(spec)),
+        "metadata": emit.metadata(
+            names.CONTEXT_NAME, namespace=kcc.namespace, labels=_labels(spec)
+        ),
         "spec": {"googleServiceAccount": kcc.google_service_account},
     }
 
@@ -59,11 +59,12 @@ def cluster_mode(kcc: ConfigConnector, spec: Spec) -> dict[str, Any]:
 
 def render(kcc: ConfigConnector, spec: Spec) -> Iterator[RenderedFile]:
     folder = core_names.platform_dir(names.LAYER)
-    yield emit.yaml_file(core_names.object_file(folder, "Namespace"),
-                         emit.k8s("v1", "Namespace", **namespace(kcc, spec)))
+    yield emit.yaml_file(
+        core_names.object_file(folder, "Namespace"),
+        emit.k8s("v1", "Namespace", **namespace(kcc, spec)),
+    )
     if kcc.mode == "namespaced":
         kind, obj = "ConfigConnectorContext", context(kcc, spec)
     else:
         kind, obj = "ConfigConnector", cluster_mode(kcc, spec)
-    yield emit.yaml_file(core_names.object_file(folder, kind),
-                         emit.k8s(names.API, kind, **obj))
+    yield emit.yaml_file(core_names.object_file(folder, kind), emit.k8s(names.API, kind, **obj))

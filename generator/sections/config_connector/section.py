@@ -20,8 +20,7 @@ def used(spec: Spec) -> bool:
     """Whether any layer renders Config Connector objects (replication's Google objects,
     the GCLB chain): only then is the namespace rendered."""
     routing = spec.get(GLOBAL_ROUTING)
-    return spec.get(REPLICATION) is not None or (routing is not None and
-                                                  routing.gclb is not None)
+    return spec.get(REPLICATION) is not None or (routing is not None and routing.gclb is not None)
 
 
 class ConfigConnectorSection:
@@ -40,8 +39,9 @@ class ConfigConnectorSection:
     def layers(self, model: ConfigConnector, spec: Spec) -> Iterable[str]:
         return (names.LAYER,) if used(spec) else ()
 
-    def render(self, model: ConfigConnector, spec: Spec,
-               context: Context) -> Iterable[RenderedFile]:
+    def render(
+        self, model: ConfigConnector, spec: Spec, context: Context
+    ) -> Iterable[RenderedFile]:
         return objects.render(model, spec) if used(spec) else ()
 
 

@@ -173,8 +173,7 @@ def _revision_values(mesh: Mesh, region: Region, canary: bool) -> dict[str, Any]
     moved = mesh_names.promoted(mesh, region)
     if canary:
         version = mesh.istio.canary.version if mesh.istio.canary else mesh.istio.version
-        tags = [mesh_names.STABLE_TAG, mesh_names.CANARY_TAG] if moved \
-            else [mesh_names.CANARY_TAG]
+        tags = [mesh_names.STABLE_TAG, mesh_names.CANARY_TAG] if moved else [mesh_names.CANARY_TAG]
     else:
         version, tags = mesh.istio.version, [] if moved else [mesh_names.STABLE_TAG]
     return {"revision": mesh_names.revision(version), "revisionTags": tags}

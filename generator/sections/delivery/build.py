@@ -17,8 +17,9 @@ MAX_UPDATE = 1
 def default_steps(regions: tuple[Region, ...], primary: Region) -> tuple[tuple[str, ...], ...]:
     """One region per step: the lowest-traffic region first (by weight, then name), the
     primary last, so a bad change meets the fewest users first."""
-    others = sorted((r for r in regions if r.name != primary.name),
-                    key=lambda r: (r.weight, r.name))
+    others = sorted(
+        (r for r in regions if r.name != primary.name), key=lambda r: (r.weight, r.name)
+    )
     return (*((r.name,) for r in others), (primary.name,))
 
 
@@ -31,8 +32,9 @@ def rollout(raw: dict[str, Any], regions: tuple[Region, ...], primary: Region) -
     )
 
 
-def delivery(raw: dict[str, Any], service: str, regions: tuple[Region, ...],
-             primary: Region) -> Delivery:
+def delivery(
+    raw: dict[str, Any], service: str, regions: tuple[Region, ...], primary: Region
+) -> Delivery:
     return Delivery(
         repo_url=raw.get("repoURL", REPO_URL),
         target_revision=raw.get("targetRevision", "main"),

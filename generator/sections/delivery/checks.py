@@ -22,8 +22,10 @@ def _at(*path: str | int) -> Path:
 def check(delivery: Delivery, spec: Spec) -> Iterator[Problem]:
     rollout = delivery.rollout
     if isinstance(rollout.max_update, str) and not _PERCENT.fullmatch(rollout.max_update):
-        yield Problem(_at("maxUpdate"), f"{rollout.max_update!r} is not a share from 1% to "
-                                        "100% (or give a number of regions)")
+        yield Problem(
+            _at("maxUpdate"),
+            f"{rollout.max_update!r} is not a share from 1% to 100% (or give a number of regions)",
+        )
     if not rollout.written:
         return
     seen: dict[str, int] = {}
@@ -34,21 +36,32 @@ def check(delivery: Delivery, spec: Spec) -> Iterator[Problem]:
             if problem:
                 yield problem
             elif region in seen:
-                yield Problem(where, f"{region!r} is already in step {seen[region] + 1}: Argo "
-                                     "CD keeps an Application in the first step that selects it")
+                yield Problem(
+                    where,
+                    f"{region!r} is already in step {seen[region] + 1}: Argo "
+                    "CD keeps an Application in the first step that selects it",
+                )
             seen.setdefault(region, step_index)
     missing = [r.name for r in spec.regions if r.name not in seen]
     if missing:
-        yield Problem(_at("steps"), f"no step holds {', '.join(missing)}: RollingSync never "
-                                    "syncs an Application that no step selects")
+        yield Problem(
+            _at("steps"),
+            f"no step holds {', '.join(missing)}: RollingSync never "
+            "syncs an Application that no step selects",
+        )
     everyone = {r.name for r in spec.regions}
     for step_index, step in enumerate(rollout.steps):
         if len(everyone) > 1 and set(step) >= everyone:
-            yield Problem(_at("steps", step_index), "this step holds every region: a bad "
-                          "change would reach them all at once; split it")
+            yield Problem(
+                _at("steps", step_index),
+                "this step holds every region: a bad change would reach them all at once; split it",
+            )
     primary = spec.primary.name
     last = rollout.steps[-1] if rollout.steps else ()
     if len(everyone) > 1 and primary in seen and primary not in last:
-        yield Problem(_at("steps"), f"the primary region {primary} updates before the last "
-                      "step: put it last, after the lower-traffic regions proved the change",
-                      severity=WARNING)
+        yield Problem(
+            _at("steps"),
+            f"the primary region {primary} updates before the last "
+            "step: put it last, after the lower-traffic regions proved the change",
+            severity=WARNING,
+        )

@@ -55,22 +55,32 @@ CHART_KINDS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("", "ServiceAccount", False),
     ),
     "istiod": (
-        (RBAC, "ClusterRole", True), (RBAC, "ClusterRoleBinding", True),
+        (RBAC, "ClusterRole", True),
+        (RBAC, "ClusterRoleBinding", True),
         (ADMISSION, "MutatingWebhookConfiguration", True),
         (ADMISSION, "ValidatingWebhookConfiguration", True),
         (ADMISSION, "ValidatingAdmissionPolicy", True),
         (ADMISSION, "ValidatingAdmissionPolicyBinding", True),
-        ("", "ConfigMap", False), ("apps", "Deployment", False), ("", "Service", False),
+        ("", "ConfigMap", False),
+        ("apps", "Deployment", False),
+        ("", "Service", False),
         ("discovery.k8s.io", "EndpointSlice", False),
         ("autoscaling", "HorizontalPodAutoscaler", False),
-        ("networking.k8s.io", "NetworkPolicy", False), ("policy", "PodDisruptionBudget", False),
-        (RBAC, "Role", False), (RBAC, "RoleBinding", False), ("", "ServiceAccount", False),
+        ("networking.k8s.io", "NetworkPolicy", False),
+        ("policy", "PodDisruptionBudget", False),
+        (RBAC, "Role", False),
+        (RBAC, "RoleBinding", False),
+        ("", "ServiceAccount", False),
     ),
     "gateway": (
-        ("apps", "Deployment", False), ("", "Service", False),
+        ("apps", "Deployment", False),
+        ("", "Service", False),
         ("autoscaling", "HorizontalPodAutoscaler", False),
-        ("networking.k8s.io", "NetworkPolicy", False), ("policy", "PodDisruptionBudget", False),
-        (RBAC, "Role", False), (RBAC, "RoleBinding", False), ("", "ServiceAccount", False),
+        ("networking.k8s.io", "NetworkPolicy", False),
+        ("policy", "PodDisruptionBudget", False),
+        (RBAC, "Role", False),
+        (RBAC, "RoleBinding", False),
+        ("", "ServiceAccount", False),
     ),
 }
 CHILDREN: dict[GroupKind, tuple[GroupKind, ...]] = {
@@ -112,8 +122,12 @@ def _group(api_version: str) -> str:
 
 
 def _object(doc: Any) -> bool:
-    return isinstance(doc, dict) and isinstance(doc.get("apiVersion"), str) and \
-        isinstance(doc.get("kind"), str) and isinstance(doc.get("metadata", {}), dict)
+    return (
+        isinstance(doc, dict)
+        and isinstance(doc.get("apiVersion"), str)
+        and isinstance(doc.get("kind"), str)
+        and isinstance(doc.get("metadata", {}), dict)
+    )
 
 
 def documents(files: Iterable[RenderedFile]) -> dict[str, list[dict[str, Any]]]:
@@ -132,8 +146,12 @@ def documents(files: Iterable[RenderedFile]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def _resolve(folder: str, docs: Mapping[str, list[dict[str, Any]]], recurse: bool,
-             seen: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+def _resolve(
+    folder: str,
+    docs: Mapping[str, list[dict[str, Any]]],
+    recurse: bool,
+    seen: frozenset[str] = frozenset(),
+) -> list[dict[str, Any]]:
     """The objects Argo CD applies from ``folder``: kustomize, else a directory source."""
     kustomization = posixpath.join(folder, KUSTOMIZATION)
     if kustomization in docs:
@@ -149,13 +167,18 @@ def _resolve(folder: str, docs: Mapping[str, list[dict[str, Any]]], recurse: boo
                 objects.extend(_resolve(target, docs, False, seen | {folder}))
         override = body.get("namespace")
         if override:
-            objects = [{**o, "metadata": {**o["metadata"], "namespace": override}}
-                       if _namespace(o) else o for o in objects]
+            objects = [
+                {**o, "metadata": {**o["metadata"], "namespace": override}} if _namespace(o) else o
+                for o in objects
+            ]
         return objects
     prefix = folder.rstrip("/") + "/"
-    return [d for path, found in sorted(docs.items())
-            if path.startswith(prefix) and (recurse or "/" not in path[len(prefix):])
-            for d in found]
+    return [
+        d
+        for path, found in sorted(docs.items())
+        if path.startswith(prefix) and (recurse or "/" not in path[len(prefix) :])
+        for d in found
+    ]
 
 
 def _substitute(value: Any, element: Mapping[str, Any]) -> Any:
@@ -181,8 +204,11 @@ def applications(docs: Mapping[str, list[dict[str, Any]]]) -> Iterator[dict[str,
                 spec = doc["spec"]
                 for generator in spec["generators"]:
                     if set(generator) != {"list"}:
-                        raise fail(path, "mrgen derives AppProjects from list generators "
-                                         f"only, not {sorted(generator)}")
+                        raise fail(
+                            path,
+                            "mrgen derives AppProjects from list generators "
+                            f"only, not {sorted(generator)}",
+                        )
                     for element in generator["list"]["elements"]:
                         yield _substitute(spec["template"], element)
 
@@ -194,13 +220,17 @@ def _namespace(obj: Mapping[str, Any]) -> str | None:
 
 def _chart_objects(chart: str, namespace: str, where: str) -> list[Synced]:
     if chart not in CHART_KINDS:
-        raise fail(where, f"chart {chart!r}: mrgen does not know its objects "
-                          "(CHART_KINDS), so its project cannot admit them")
+        raise fail(
+            where,
+            f"chart {chart!r}: mrgen does not know its objects "
+            "(CHART_KINDS), so its project cannot admit them",
+        )
     return [Synced(g, k, None if cluster else namespace) for g, k, cluster in CHART_KINDS[chart]]
 
 
-def _synced(app: dict[str, Any], delivery: Delivery,
-            docs: Mapping[str, list[dict[str, Any]]]) -> list[Synced]:
+def _synced(
+    app: dict[str, Any], delivery: Delivery, docs: Mapping[str, list[dict[str, Any]]]
+) -> list[Synced]:
     spec, where = app["spec"], app["metadata"]["name"]
     source, namespace = spec["source"], spec["destination"].get("namespace", "")
     if "chart" in source:
@@ -209,10 +239,12 @@ def _synced(app: dict[str, Any], delivery: Delivery,
         prefix = delivery.rendered_path.rstrip("/") + "/"
         if not source["path"].startswith(prefix):
             raise fail(where, f"source path {source['path']!r} is outside the render")
-        folder = source["path"][len(prefix):]
+        folder = source["path"][len(prefix) :]
         recurse = bool(source.get("directory", {}).get("recurse"))
-        out = [Synced(_group(o["apiVersion"]), o["kind"], _namespace(o))
-               for o in _resolve(folder, docs, recurse)]
+        out = [
+            Synced(_group(o["apiVersion"]), o["kind"], _namespace(o))
+            for o in _resolve(folder, docs, recurse)
+        ]
     if "CreateNamespace=true" in spec.get("syncPolicy", {}).get("syncOptions", []):
         out.append(Synced("", "Namespace", None))
     return out
@@ -262,8 +294,12 @@ def project(name: str, description: str, grant: Grant) -> dict[str, Any]:
     }
 
 
-def render(delivery: Delivery, spec: Spec, files: Sequence[RenderedFile],
-           metadata: Callable[[str], dict[str, Any]]) -> Iterator[RenderedFile]:
+def render(
+    delivery: Delivery,
+    spec: Spec,
+    files: Sequence[RenderedFile],
+    metadata: Callable[[str], dict[str, Any]],
+) -> Iterator[RenderedFile]:
     """The AppProjects (``metadata(name)`` gives each one's metadata)."""
     purposes = names.project_names(delivery)
     descriptions = {
@@ -279,5 +315,4 @@ def render(delivery: Delivery, spec: Spec, files: Sequence[RenderedFile],
     found = grants(delivery, docs)
     for purpose, name in purposes.items():
         body = project(name, descriptions[purpose], found.get(name, Grant()))
-        yield emit.yaml_file(own[purpose], emit.k8s(API, "AppProject", metadata(name),
-                                                    spec=body))
+        yield emit.yaml_file(own[purpose], emit.k8s(API, "AppProject", metadata(name), spec=body))

@@ -16,12 +16,15 @@ class DeliverySection:
     spec_keys = ("delivery",)
 
     def build(self, raw: Raw, built: Spec) -> Delivery:
-        return build.delivery(raw.get("delivery", {}), built.service.name, built.regions,
-                              built.primary)
+        return build.delivery(
+            raw.get("delivery", {}), built.service.name, built.regions, built.primary
+        )
 
     def check(self, model: Delivery, spec: Spec) -> Iterable[Problem]:
-        return [*checks.check(model, spec),
-                *placeholders.check([(("delivery", "repoURL"), model.repo_url)])]
+        return [
+            *checks.check(model, spec),
+            *placeholders.check([(("delivery", "repoURL"), model.repo_url)]),
+        ]
 
     def names(self, model: Delivery, spec: Spec) -> Iterable[DerivedName]:
         return names.derived_names(model, spec)
@@ -32,11 +35,11 @@ class DeliverySection:
     def render(self, model: Delivery, spec: Spec, context: Context) -> Iterable[RenderedFile]:
         return argocd.render(model, spec)
 
-    def finish(self, model: Delivery, spec: Spec,
-               files: Sequence[RenderedFile]) -> Iterable[RenderedFile]:
+    def finish(
+        self, model: Delivery, spec: Spec, files: Sequence[RenderedFile]
+    ) -> Iterable[RenderedFile]:
         """The AppProjects: what the rendered Applications sync, exactly."""
-        return projects.render(model, spec, files,
-                               lambda name: argocd.project_metadata(spec, name))
+        return projects.render(model, spec, files, lambda name: argocd.project_metadata(spec, name))
 
 
 SECTION: Section[Delivery] = DeliverySection()

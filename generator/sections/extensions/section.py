@@ -28,8 +28,9 @@ class ExtensionsSection:
     def layers(self, model: ExtensionSettings, spec: Spec) -> Iterable[str]:
         return ()
 
-    def render(self, model: ExtensionSettings, spec: Spec,
-               context: Context) -> Iterable[RenderedFile]:
+    def render(
+        self, model: ExtensionSettings, spec: Spec, context: Context
+    ) -> Iterable[RenderedFile]:
         return ()
 
 

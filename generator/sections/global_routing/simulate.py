@@ -83,8 +83,11 @@ class RegionLoad:
     @property
     def worst_mode(self) -> str:
         """The entry mode that gives the region its larger share."""
-        return GEO if self.geo_share is not None and self.geo_share >= self.weighted_share \
+        return (
+            GEO
+            if self.geo_share is not None and self.geo_share >= self.weighted_share
             else WEIGHTED
+        )
 
 
 @dataclass(frozen=True)
@@ -129,8 +132,10 @@ class Simulation:
         traffic has nowhere to go. Empty when it passes."""
         out: list[str] = []
         if not self.loads:
-            out.append(f"every region is down ({', '.join(self.down)}): no region is left to "
-                       "serve any traffic")
+            out.append(
+                f"every region is down ({', '.join(self.down)}): no region is left to "
+                "serve any traffic"
+            )
         for load in self.loads:
             if not load.ok:
                 share = load.geo_share if load.worst_mode == GEO else load.weighted_share
@@ -138,7 +143,8 @@ class Simulation:
                     f"{load.region} runs out of capacity: under {load.worst_mode} it carries "
                     f"{_pct(share)} of the peak ({float(load.rps):g} requests/s) and needs "
                     f"{load.replicas_needed} replicas, above its HPA maximum of "
-                    f"{load.max_replicas}")
+                    f"{load.max_replicas}"
+                )
         for lost in self.stranded:
             if lost.mode == GEO and self.loads:
                 origins = _and([f"{region} ({_pct(share)})" for region, share in lost.origins])
@@ -147,7 +153,8 @@ class Simulation:
                     f"{_pct(lost.share)} of traffic has nowhere to go under {GEO}: the demand "
                     f"of {origins} enters through {_and(list(lost.codes))} at "
                     f"{' then '.join(lost.via)}, which can only answer with "
-                    f"{_and(list(lost.tried), 'or')}, {every} down")
+                    f"{_and(list(lost.tried), 'or')}, {every} down"
+                )
         return tuple(out)
 
 
@@ -166,8 +173,9 @@ def _routing(spec: Spec) -> GlobalRouting:
     return routing
 
 
-def _resolve_failover(spec: Spec, name: str, down: set[str], via: list[str],
-                      tried: list[str]) -> str | None:
+def _resolve_failover(
+    spec: Spec, name: str, down: set[str], via: list[str], tried: list[str]
+) -> str | None:
     """Which region the failover name of region ``name`` answers with."""
     via.append(naming.failover_record_name(_routing(spec).domain, name))
     backup = secondary(spec.region(name))
@@ -191,8 +199,9 @@ def weighted_shares(spec: Spec, survivors: list[Region]) -> dict[str, Fraction]:
     return shares(survivors) if survivors else {}
 
 
-def geo_shares(spec: Spec, down: set[str]) -> tuple[dict[str, Fraction], Fraction,
-                                                   tuple[Stranded, ...]]:
+def geo_shares(
+    spec: Spec, down: set[str]
+) -> tuple[dict[str, Fraction], Fraction, tuple[Stranded, ...]]:
     """Survivor -> share under geolocation DNS, the unrouted share, and where it comes from
     (one :class:`Stranded` per failover name the demand enters through)."""
     gr = _routing(spec)

@@ -38,8 +38,7 @@ def promoted(mesh: Mesh, region: Region) -> bool:
 def stable_version(mesh: Mesh, region: Region) -> str:
     """The Istio version serving ``region``'s workloads (the stable tag's revision)."""
     canary = mesh.istio.canary
-    return canary.version if canary is not None and promoted(mesh, region) \
-        else mesh.istio.version
+    return canary.version if canary is not None and promoted(mesh, region) else mesh.istio.version
 
 
 def newest_version(mesh: Mesh) -> str:

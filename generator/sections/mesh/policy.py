@@ -63,8 +63,7 @@ def _ports(*numbers: int, protocol: str = "TCP") -> list[dict[str, Any]]:
 
 def in_namespace(namespace: str, pods: dict[str, str] | None = None) -> dict[str, Any]:
     """A NetworkPolicy peer: the pods (all, or those with ``pods`` labels) of a namespace."""
-    peer: dict[str, Any] = {"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL:
-                                                                  namespace}}}
+    peer: dict[str, Any] = {"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: namespace}}}
     if pods:
         peer["podSelector"] = {"matchLabels": dict(pods)}
     return peer
@@ -80,12 +79,17 @@ def scrape_ingress(spec: Spec, port: int) -> list[dict[str, Any]]:
     namespace = monitoring_namespace(spec)
     if namespace is None:
         return []
-    return [{"from": [in_namespace(namespace)],
-             "ports": _ports(port, MERGED_METRICS_PORT, ENVOY_METRICS_PORT)}]
+    return [
+        {
+            "from": [in_namespace(namespace)],
+            "ports": _ports(port, MERGED_METRICS_PORT, ENVOY_METRICS_PORT),
+        }
+    ]
 
 
-def authorization_policy(spec: Spec, name: str, selector: dict[str, str] | None,
-                         rules: Iterable[dict[str, Any]] | None) -> dict[str, Any]:
+def authorization_policy(
+    spec: Spec, name: str, selector: dict[str, str] | None, rules: Iterable[dict[str, Any]] | None
+) -> dict[str, Any]:
     """An ALLOW policy (``rules`` None: the allow-nothing policy, which has no spec)."""
     body: dict[str, Any] = {}
     if selector:
@@ -96,9 +100,13 @@ def authorization_policy(spec: Spec, name: str, selector: dict[str, str] | None,
     return {"metadata": _metadata(spec, name), "spec": body}
 
 
-def network_policy(spec: Spec, name: str, selector: dict[str, str] | None,
-                   ingress: list[dict[str, Any]] | None,
-                   egress: list[dict[str, Any]] | None) -> dict[str, Any]:
+def network_policy(
+    spec: Spec,
+    name: str,
+    selector: dict[str, str] | None,
+    ingress: list[dict[str, Any]] | None,
+    egress: list[dict[str, Any]] | None,
+) -> dict[str, Any]:
     body: dict[str, Any] = {"podSelector": {"matchLabels": dict(selector)} if selector else {}}
     types = [t for t, rules in (("Ingress", ingress), ("Egress", egress)) if rules is not None]
     body["policyTypes"] = types
@@ -110,8 +118,9 @@ def network_policy(spec: Spec, name: str, selector: dict[str, str] | None,
 
 
 def _caller_rules(mesh: Mesh) -> Iterator[dict[str, Any]]:
-    principals = sorted(names.principal(c.namespace, c.service_account)
-                        for c in mesh.callers if c.service_account)
+    principals = sorted(
+        names.principal(c.namespace, c.service_account) for c in mesh.callers if c.service_account
+    )
     whole = sorted({c.namespace for c in mesh.callers if not c.service_account})
     if principals:
         yield {"from": [{"source": {"principals": principals}}]}
@@ -122,36 +131,49 @@ def _caller_rules(mesh: Mesh) -> Iterator[dict[str, Any]]:
 def api_authorization(mesh: Mesh, spec: Spec) -> dict[str, Any]:
     port = str(spec.service.port)
     rules: list[dict[str, Any]] = [
-        {"from": [{"source": {"principals": [names.gateway_principal(mesh)]}}],
-         "to": [{"operation": {"ports": [port]}}]},
+        {
+            "from": [{"source": {"principals": [names.gateway_principal(mesh)]}}],
+            "to": [{"operation": {"ports": [port]}}],
+        },
     ]
     monitoring = spec.get(MONITORING)
     if monitoring is not None:
-        rules.append({"from": [{"source": {"namespaces": [monitoring.namespace]}}],
-                      "to": [{"operation": {"methods": ["GET"],
-                                            "paths": [monitoring.metrics_path]}}]})
+        rules.append(
+            {
+                "from": [{"source": {"namespaces": [monitoring.namespace]}}],
+                "to": [{"operation": {"methods": ["GET"], "paths": [monitoring.metrics_path]}}],
+            }
+        )
     rules.extend(_caller_rules(mesh))
-    return authorization_policy(spec, core_names.service_name(spec),
-                                core_names.selector_labels(spec), rules)
+    return authorization_policy(
+        spec, core_names.service_name(spec), core_names.selector_labels(spec), rules
+    )
 
 
 def api_network(mesh: Mesh, spec: Spec) -> dict[str, Any]:
     peers = [in_namespace(mesh.gateway.namespace, dict(mesh.gateway.selector))]
     peers += [in_namespace(ns) for ns in sorted({c.namespace for c in mesh.callers})]
     peers += [{"ipBlock": {"cidr": cidr}} for cidr in mesh.peer_cidrs]
-    ingress = [{"from": peers, "ports": _ports(spec.service.port)},
-               *scrape_ingress(spec, spec.service.port)]
-    return network_policy(spec, core_names.service_name(spec),
-                          core_names.selector_labels(spec), ingress, None)
+    ingress = [
+        {"from": peers, "ports": _ports(spec.service.port)},
+        *scrape_ingress(spec, spec.service.port),
+    ]
+    return network_policy(
+        spec, core_names.service_name(spec), core_names.selector_labels(spec), ingress, None
+    )
 
 
 def platform_egress(mesh: Mesh, spec: Spec) -> dict[str, Any]:
     egress = [
         {"ports": [*_ports(DNS_PORT, protocol="UDP"), *_ports(DNS_PORT)]},
-        {"to": [in_namespace(mesh.istio.namespace, {"app": "istiod"})],
-         "ports": _ports(ISTIOD_XDS_PORT)},
-        {"to": [{"ipBlock": {"cidr": cidr}} for cidr in METADATA_SERVERS],
-         "ports": _ports(*METADATA_PORTS)},
+        {
+            "to": [in_namespace(mesh.istio.namespace, {"app": "istiod"})],
+            "ports": _ports(ISTIOD_XDS_PORT),
+        },
+        {
+            "to": [{"ipBlock": {"cidr": cidr}} for cidr in METADATA_SERVERS],
+            "ports": _ports(*METADATA_PORTS),
+        },
         {"ports": _ports(HTTPS_PORT)},
     ]
     return network_policy(spec, PLATFORM_EGRESS, None, None, egress)
@@ -160,8 +182,11 @@ def platform_egress(mesh: Mesh, spec: Spec) -> dict[str, Any]:
 def render(mesh: Mesh, spec: Spec) -> Iterator[RenderedFile]:
     base = core_names.BASE_MESH
     objects = (
-        (SECURITY_API, "AuthorizationPolicy", authorization_policy(spec, ALLOW_NOTHING, None,
-                                                                   None)),
+        (
+            SECURITY_API,
+            "AuthorizationPolicy",
+            authorization_policy(spec, ALLOW_NOTHING, None, None),
+        ),
         (SECURITY_API, "AuthorizationPolicy", api_authorization(mesh, spec)),
         (NETWORK_API, "NetworkPolicy", network_policy(spec, DEFAULT_DENY, None, [], [])),
         (NETWORK_API, "NetworkPolicy", platform_egress(mesh, spec)),

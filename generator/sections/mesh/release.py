@@ -71,49 +71,76 @@ def release_problems(path: Path, version: str) -> Iterator[Problem]:
     newest = max(RELEASES, key=_key)
     if release is None:
         if _key(minor) > _key(newest):
-            yield Problem(path, (
-                f"Istio {minor} is newer than mrgen's compatibility table (newest {newest}): "
-                f"check that it supports Kubernetes {KUBERNETES_VERSION} before deploying"),
-                severity=WARNING)
+            yield Problem(
+                path,
+                (
+                    f"Istio {minor} is newer than mrgen's compatibility table (newest {newest}): "
+                    f"check that it supports Kubernetes {KUBERNETES_VERSION} before deploying"
+                ),
+                severity=WARNING,
+            )
         else:
-            yield Problem(path, (
-                f"Istio {minor} is past its end of life and does not support Kubernetes "
-                f"{KUBERNETES_VERSION}; use a supported release such as {newest}"))
+            yield Problem(
+                path,
+                (
+                    f"Istio {minor} is past its end of life and does not support Kubernetes "
+                    f"{KUBERNETES_VERSION}; use a supported release such as {newest}"
+                ),
+            )
         return
     low, high = release.kubernetes
     if not _key(low) <= _key(KUBERNETES_VERSION) <= _key(high):
-        yield Problem(path, (
-            f"Istio {minor} supports Kubernetes {low} to {high}, not {KUBERNETES_VERSION} "
-            f"(the version mrgen validates); use a supported release such as {newest}"))
+        yield Problem(
+            path,
+            (
+                f"Istio {minor} supports Kubernetes {low} to {high}, not {KUBERNETES_VERSION} "
+                f"(the version mrgen validates); use a supported release such as {newest}"
+            ),
+        )
     elif not release.supported:
-        yield Problem(path, (
-            f"Istio {minor} reached its end of life on {release.end_of_life} and gets no "
-            f"more security fixes; upgrade (through mesh.istio.canary) to {newest}"),
-            severity=WARNING)
+        yield Problem(
+            path,
+            (
+                f"Istio {minor} reached its end of life on {release.end_of_life} and gets no "
+                f"more security fixes; upgrade (through mesh.istio.canary) to {newest}"
+            ),
+            severity=WARNING,
+        )
 
 
 def check(mesh: Mesh, core: Core) -> Iterator[Problem]:
     istio = mesh.istio
     yield from release_problems(("mesh", "istio", "version"), istio.version)
-    yield from placeholders.check([
-        (("mesh", "istio", "helmRepo"), istio.helm_repo),
-        *((("mesh", "hostnames", i), host) for i, host in enumerate(mesh.hostnames)),
-    ])
+    yield from placeholders.check(
+        [
+            (("mesh", "istio", "helmRepo"), istio.helm_repo),
+            *((("mesh", "hostnames", i), host) for i, host in enumerate(mesh.hostnames)),
+        ]
+    )
     canary = istio.canary
     if canary is None:
         return
     at: Path = ("mesh", "istio", "canary", "version")
     yield from release_problems(at, canary.version)
     if canary.version == istio.version:
-        yield Problem(at, f"the canary is the stable release {istio.version}: give the next "
-                          "release, or remove canary once every region is promoted")
+        yield Problem(
+            at,
+            f"the canary is the stable release {istio.version}: give the next "
+            "release, or remove canary once every region is promoted",
+        )
     elif _key(_minor(canary.version)) < _key(_minor(istio.version)):
-        yield Problem(at, f"the canary {canary.version} is older than the stable release "
-                          f"{istio.version}: a revision canary upgrades, it never downgrades")
+        yield Problem(
+            at,
+            f"the canary {canary.version} is older than the stable release "
+            f"{istio.version}: a revision canary upgrades, it never downgrades",
+        )
     elif _key(_minor(canary.version))[1] - _key(_minor(istio.version))[1] > MAX_MINOR_SKIP:
-        yield Problem(at, f"Istio upgrades by revision across at most {MAX_MINOR_SKIP} minor "
-                          f"releases; {istio.version} to {canary.version} skips more: upgrade "
-                          "in steps")
+        yield Problem(
+            at,
+            f"Istio upgrades by revision across at most {MAX_MINOR_SKIP} minor "
+            f"releases; {istio.version} to {canary.version} skips more: upgrade "
+            "in steps",
+        )
     seen: set[str] = set()
     for index, region in enumerate(canary.promoted):
         where: Path = ("mesh", "istio", "canary", "promotedRegions", index)

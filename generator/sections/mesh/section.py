@@ -18,8 +18,11 @@ class MeshSection:
         return build.mesh(raw.get("mesh", {}), built.service.name)
 
     def check(self, model: Mesh, spec: Spec) -> Iterable[Problem]:
-        return [*checks.check(model, spec.core), *release.check(model, spec.core),
-                *policy.check(model)]
+        return [
+            *checks.check(model, spec.core),
+            *release.check(model, spec.core),
+            *policy.check(model),
+        ]
 
     def names(self, model: Mesh, spec: Spec) -> Iterable[DerivedName]:
         return names.derived_names(model, spec.core)

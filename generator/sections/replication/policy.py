@@ -21,8 +21,10 @@ SELECTOR = {"app.kubernetes.io/name": names.WATCHER}
 
 
 def authorization(rep: Replication, spec: Spec, monitoring: str) -> dict[str, Any]:
-    rule = {"from": [{"source": {"namespaces": [monitoring]}}],
-            "to": [{"operation": {"ports": [str(rep.watcher.metrics_port)]}}]}
+    rule = {
+        "from": [{"source": {"namespaces": [monitoring]}}],
+        "to": [{"operation": {"ports": [str(rep.watcher.metrics_port)]}}],
+    }
     return policy.authorization_policy(spec, names.WATCHER, SELECTOR, [rule])
 
 
