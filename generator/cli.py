@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from generator.cli_report import EXIT_INTERRUPTED, EXIT_OK, EXIT_PROBLEMS, EXIT_TROUBLE, Interrupted
+from generator.cli_report import EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_TROUBLE, Interrupted
 from generator.cli_report import echo_err as _echo_err
 from generator.cli_report import interrupt as _interrupt
 from generator.cli_report import reported as _reported
@@ -23,7 +23,6 @@ from generator.cli_report import shown as _shown
 from generator.cli_report import waiting as _waiting
 
 if TYPE_CHECKING:
-    from generator.errors import Diagnostic
     from generator.extensions.source import Source
     from generator.safety import Refusal
     from generator.spec import Spec
@@ -182,72 +181,6 @@ def validate(
     )
 
 
-def _validate_rendered(
-    folder: Path,
-    flag_dirs: tuple[Path, ...],
-    engine: str,
-    build: bool | None,
-    version: str,
-    only: tuple[str, ...] = (),
-    skipped: tuple[str, ...] = (),
-) -> None:
-    from generator import outcheck, seams
-    from generator.errors import MrgenError
-
-    if not folder.is_dir():
-        raise click.UsageError(f"{folder} is not a folder; run `mrgen render` first")
-    try:
-        rules = seams.select(only, skipped)
-    except seams.UnknownRule as exc:
-        raise click.BadParameter(str(exc), param_hint="--rule/--skip-rule") from None
-    env_dirs = outcheck.dirs_from_env(os.environ)
-    try:
-        outcheck.check_dirs(env_dirs, outcheck.ENV_VAR)
-        options = outcheck.Options(
-            [*flag_dirs, *env_dirs],
-            version,
-            engine,  # type: ignore[arg-type]
-            build,
-        )
-        with _reported():
-            report = outcheck.run(folder, options, folder.as_posix())
-            builds = (
-                f", {len(report.builds)} kustomize builds ({report.built_documents} documents)"
-                if report.builds
-                else ", no kustomize builds"
-            )
-            click.echo(
-                f"{folder}: {report.documents} documents in {report.files} files "
-                f"checked with {report.engine} (Kubernetes {version}){builds}; "
-                f"{len(report.skipped)} other files skipped"
-            )
-            found = list(report.diagnostics)
-            if rules:
-                tree = seams.read(folder, folder.as_posix(), report.built)
-                found += seams.check(tree, rules)
-                plural = "s" if len(rules) != 1 else ""
-                click.echo(
-                    f"{folder}: {len(rules)} seam rule{plural} checked over "
-                    f"{len(tree.placements)} Applications in {len(tree.clusters)} "
-                    "clusters"
-                )
-            if found:
-                _print_grouped(MrgenError(found).diagnostics)
-                sys.exit(EXIT_PROBLEMS)
-    except outcheck.USAGE_ERRORS as exc:  # missing schema folder or tool, unknown version
-        raise click.UsageError(str(exc)) from None
-    click.echo(f"{folder}: valid")
-
-
-def _print_grouped(diagnostics: list[Diagnostic]) -> None:
-    """Every problem, a message repeated for many files as one line with a count."""
-    from generator.repeats import group_repeats
-
-    for item in group_repeats(diagnostics):
-        _echo_err(str(item))
-    _echo_err(f"mrgen: {len(diagnostics)} problem{'s' if len(diagnostics) != 1 else ''} found")
-
-
 def _print_plan(result: Plan, out: Path, show_diff: bool, verb: str) -> None:
     for change in result.changes:
         click.echo(f"{verb}{change.action} {_shown(out / change.path)}")
@@ -399,144 +332,6 @@ def render(
     )
 
 
-def _pct(value: Fraction | None) -> str:
-    return "-" if value is None else f"{float(value) * 100:5.1f}%"
-
-
-@main.command()
-@click.argument("spec", required=False, type=click.Path(dir_okay=False))
-@click.option(
-    "--down",
-    "down",
-    required=True,
-    multiple=True,
-    metavar="REGION[,REGION...]",
-    help="Regions to fail (comma-separated; repeatable).",
-)
-def simulate(spec: str | None, down: tuple[str, ...]) -> None:
-    """Predict where traffic goes when regions fail, and whether the rest can carry it.
-
-    Exit 0 when the surviving regions absorb the peak within their HPA maxima, 1 when they
-    cannot (or the spec is invalid), 2 for a usage error such as an unknown region.
-    """
-    from generator.sections.global_routing.simulate import UnknownRegions
-    from generator.sections.global_routing.simulate import simulate as run_simulation
-
-    names = [n.strip() for item in down for n in item.split(",") if n.strip()]
-    with _reported():
-        _, model = load_spec(spec)
-    from generator.sections.global_routing.model import GLOBAL_ROUTING
-
-    gr = model.get(GLOBAL_ROUTING)
-    if gr is None:
-        raise click.UsageError("the spec has no globalRouting section; nothing to simulate")
-    try:
-        result = run_simulation(model, names)
-    except UnknownRegions as exc:
-        raise click.BadParameter(str(exc), param_hint="--down") from None
-    click.echo(
-        f"Failing {', '.join(result.down)}: peak {float(result.peak_rps):g} requests/s, "
-        f"{float(result.rps_per_replica):g} requests/s per replica"
-    )
-    if result.geo:
-        click.echo(f"\nGeolocation DNS ({gr.domain}):")
-        for route in result.geo:
-            where = route.serving or "NOWHERE (every region on its path is down)"
-            moved = "" if route.serving == route.home else f"  (was {route.home})"
-            click.echo(f"  {route.code:<3} -> {where}{moved}   via {' -> '.join(route.via)}")
-    click.echo("\nSurviving regions (share of global traffic):")
-    click.echo(
-        f"  {'region':<18}{'normal':>8}{'geo DNS':>9}{'weighted':>10}{'peak rps':>10}"
-        f"{'replicas':>10}{'HPA max':>9}"
-    )
-    for load in result.loads:
-        verdict = "ok" if load.ok else "OVER CAPACITY"
-        click.echo(
-            f"  {load.region:<18}{_pct(load.normal_share):>8}{_pct(load.geo_share):>9}"
-            f"{_pct(load.weighted_share):>10}{float(load.rps):>10.1f}"
-            f"{load.replicas_needed:>10}{load.max_replicas:>9}  {verdict}"
-        )
-    for mode, share in sorted(result.unrouted.items()):
-        if share:
-            click.echo(f"  unrouted under {mode}: {_pct(share).strip()} of traffic")
-    if result.ok:
-        click.echo("\nVerdict: OK, the surviving regions absorb the peak within their HPA maxima")
-        return
-    click.echo("\nVerdict: FAIL, the surviving regions cannot absorb the load:")
-    for reason in result.reasons():
-        click.echo(f"  - {reason}")
-    sys.exit(EXIT_PROBLEMS)
-
-
-@main.command()
-@click.argument("spec", required=False, type=click.Path(dir_okay=False))
-@click.option(
-    "--against",
-    metavar="GITREF|DIR",
-    help="Compare with the spec rendered at this git ref, or with this folder "
-    "(default: the committed output folder, --out).",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    default="rendered",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="The committed output folder.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--max-bytes",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Markdown only: leave out the details (then summary rows) beyond this size; "
-    "0 for no bound (default: 60000, under GitHub's comment limit).",
-)
-def diff(
-    spec: str | None, against: str | None, out_dir: str, fmt: str, max_bytes: int | None
-) -> None:
-    """Show, per resource, what rendering SPEC would change.
-
-    \b
-    Exit codes: 0 no changes, 1 changes (or an invalid spec), 2 trouble (unknown ref).
-    """
-    from generator.diffformat import FORMATTERS, to_markdown
-    from generator.diffsource import extensions_at_ref, read_tree, render_tree, spec_at_ref
-    from generator.lock import output_lock
-    from generator.render import render as render_files
-    from generator.semdiff import diff_trees
-
-    with _reported():
-        path, model = load_spec(spec)
-        new = {f.path: f.content for f in render_files(model, load_extensions(path, model))}
-        if against is None:
-            out = Path(out_dir)
-            with output_lock(out, shared=True, on_wait=_waiting(out)):
-                old = read_tree(out) if out.exists() else {}
-        elif Path(against).is_dir():
-            old = read_tree(Path(against))
-        else:
-            text, display = spec_at_ref(path, against)
-            old = render_tree(
-                text, display, model.source, lambda built: extensions_at_ref(path, against, built)
-            )
-        result = diff_trees(old, new)
-    colour = False if os.environ.get("NO_COLOR") else None
-    if fmt == "markdown" and max_bytes is not None:
-        shown = to_markdown(result, max_bytes=max_bytes)
-    else:
-        shown = FORMATTERS[fmt](result)
-    click.echo(shown, nl=False, color=colour)
-    sys.exit(EXIT_PROBLEMS if result.changed else EXIT_OK)
-
-
 @main.command()
 def schema() -> None:
     """Print the spec's JSON Schema (draft 2020-12)."""
@@ -545,9 +340,11 @@ def schema() -> None:
     click.echo(schema_path().read_text(encoding="utf-8"), nl=False)
 
 
-from generator import initcmd  # noqa: E402  - registers `mrgen init` on main
+# The other commands live in their own modules; importing them registers them on main.
+from generator import diffcmd, initcmd, simulatecmd  # noqa: E402
+from generator.validaterendered import validate_rendered as _validate_rendered  # noqa: E402
 
-__all__ = ["initcmd", "main", "run"]
+__all__ = ["diffcmd", "initcmd", "main", "run", "simulatecmd"]
 
 
 def run() -> None:

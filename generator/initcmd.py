@@ -70,7 +70,7 @@ def init(
     """
     from generator.errors import TroubleError, at
     from generator.starter import Choices, starter
-    from generator.sync import create_new
+    from generator.sync_new import create_new
 
     if ask and not hostnames:
         answer = _ask(None, "Public hostname", True)

@@ -24,7 +24,7 @@ from generator.errors import ERROR, Diagnostic, MrgenError, Path, Severity, form
 from generator.specbytes import MAX_BYTES as MAX_BYTES
 from generator.specbytes import decode as decode
 from generator.specbytes import read_regular
-from generator.yamlerrors import explain, source_line
+from generator.yamlerrors import explain, invalid_character, line_col, source_line
 
 MAX_NODES = 50_000  # YAML nodes read, and values after alias expansion ("billion laughs");
 # a 200-region spec failing over to every other region has ~45k; the pure-Python reader
@@ -280,22 +280,6 @@ def _resolve_plain(text: str) -> Any:
     return text
 
 
-def _line_col(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
-def _invalid_character(code: int) -> str:
-    return (
-        f"invalid character {chr(code)!r} (code {code:#x}): YAML files cannot contain "
-        "control characters; remove it, or write it as an escape inside double quotes "
-        f'("\\x{code:02x}")'
-        if code < 0x100
-        else f"invalid character {chr(code)!r} (code {code:#x}): YAML files cannot contain it; "
-        "remove it, or write it as an escape inside double quotes"
-    )
-
-
 def _compose(text: str, file: str, what: str, *, single: bool) -> list[Node]:
     """The YAML nodes of ``text`` (one document, or every document when not ``single``);
     every syntax problem is a located MrgenError."""
@@ -308,8 +292,8 @@ def _compose(text: str, file: str, what: str, *, single: bool) -> list[Node]:
     try:
         composer = _Composer(text)
     except yaml.reader.ReaderError as exc:
-        line, col = _line_col(text, exc.position)
-        raise located(line, col, _invalid_character(exc.character)) from None
+        line, col = line_col(text, exc.position)
+        raise located(line, col, invalid_character(exc.character)) from None
     try:
         if single:
             root = composer.get_single_node()
@@ -324,8 +308,8 @@ def _compose(text: str, file: str, what: str, *, single: bool) -> list[Node]:
         why = explain(exc, text)
         raise located(why.line, why.col, why.message) from None
     except yaml.reader.ReaderError as exc:
-        line, col = _line_col(text, exc.position)
-        raise located(line, col, _invalid_character(exc.character)) from None
+        line, col = line_col(text, exc.position)
+        raise located(line, col, invalid_character(exc.character)) from None
     except (ValueError, OverflowError):  # a \U escape beyond U+10FFFF (chr() refuses it)
         mark = composer.get_mark()
         escape = text[max(mark.index - 2, 0) : mark.index + 8]

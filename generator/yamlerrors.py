@@ -202,3 +202,21 @@ def source_line(text: str, line: int) -> str | None:
         return None
     lines = text.split("\n")
     return lines[line - 1].rstrip("\r") if line <= len(lines) else None
+
+
+def line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index in ``text``."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def invalid_character(code: int) -> str:
+    """Why a character cannot be in a YAML file, and how to write it instead."""
+    return (
+        f"invalid character {chr(code)!r} (code {code:#x}): YAML files cannot contain "
+        "control characters; remove it, or write it as an escape inside double quotes "
+        f'("\\x{code:02x}")'
+        if code < 0x100
+        else f"invalid character {chr(code)!r} (code {code:#x}): YAML files cannot contain it; "
+        "remove it, or write it as an escape inside double quotes"
+    )
