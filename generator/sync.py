@@ -289,12 +289,16 @@ def recover(out: Path) -> int:
         if not os.path.lexists(out) and backup.is_dir() and not backup.is_symlink():
             swap.rename_new(parent, backup.name, out.name)
         carried = 0
+        if not os.path.lexists(out) and staging.is_dir() and not staging.is_symlink():
+            # a first render died before its swap (or the folder was removed since): its
+            # staging folder becomes the output folder, so nothing anyone put in it is lost;
+            # the render that follows corrects mrgen's own files in it
+            swap.rename_new(parent, staging.name, out.name)
         for stale in (staging, backup):
             if not os.path.lexists(stale) or stale.is_symlink() or not stale.is_dir():
                 continue
             if out.is_dir() and not out.is_symlink():
                 carried += _recover_into(out, parent, stale.name)
-            # else: a first render died before its swap: the folder holds only its output
             _remove(parent, stale.name)
         return carried
     finally:
